@@ -1,0 +1,79 @@
+package boot
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/loopgo/loopgo/framework"
+	"github.com/loopgo/loopgo/framework/builtin"
+)
+
+// LoginRoutes adds the seed tutorial's short POST /login and POST /logout routes, calling the
+// User model's Login and Logout, with an audit record of every attempt on the audit datasource.
+func LoginRoutes(ctx context.Context, app *framework.App) error {
+	users, err := app.Users("User")
+	if err != nil {
+		return err
+	}
+	audit := app.Model("AuditEvent")
+	record := func(c echo.Context, action, outcome, who string, userID any) {
+		ev := map[string]any{"action": action, "outcome": outcome, "clientAddress": c.RealIP()}
+		if who != "" {
+			ev["who"] = who
+		}
+		if userID != nil {
+			ev["userId"] = userID
+		}
+		if _, err := audit.Create(c.Request().Context(), ev); err != nil {
+			app.Logger().Error("audit record not written", "action", action, "err", err)
+		}
+	}
+	e := app.Echo()
+	e.POST("/login", func(c echo.Context) error {
+		var body struct {
+			Username string `json:"username"`
+			Email    string `json:"email"`
+			Password string `json:"password"`
+		}
+		if err := c.Bind(&body); err != nil {
+			record(c, "login", "failure", "", nil)
+			return c.JSON(http.StatusUnauthorized, map[string]string{"error": "login failed"})
+		}
+		creds := map[string]any{"password": body.Password}
+		who := body.Email
+		if body.Email != "" {
+			creds["email"] = body.Email
+		} else {
+			creds["username"] = body.Username
+			who = body.Username
+		}
+		res, err := users.Login(c.Request().Context(), creds, builtin.LoginOptions{ClientAddress: c.RealIP(), UserAgent: c.Request().UserAgent()})
+		if err != nil {
+			record(c, "login", "failure", who, nil)
+			return c.JSON(http.StatusUnauthorized, map[string]string{"error": "login failed"})
+		}
+		record(c, "login", "success", who, res.UserID)
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return c.JSON(http.StatusOK, map[string]any{"token": res.Token, "ttl": res.TTL})
+	})
+	e.POST("/logout", func(c echo.Context) error {
+		raw := c.QueryParam("access_token")
+		if raw == "" {
+			record(c, "logout", "failure", "", nil)
+			return c.JSON(http.StatusBadRequest, map[string]string{"error": "access token required"})
+		}
+		var userID any
+		if tok, err := users.ResolveToken(c.Request().Context(), raw); err == nil && tok != nil {
+			userID = tok.UserID
+		}
+		if err := users.Logout(c.Request().Context(), builtin.Digest(raw)); err != nil {
+			record(c, "logout", "failure", "", userID)
+			return c.JSON(http.StatusNotFound, map[string]string{"error": "logout failed"})
+		}
+		record(c, "logout", "success", "", userID)
+		return c.NoContent(http.StatusNoContent)
+	})
+	return nil
+}

@@ -1,0 +1,406 @@
+// Package framework is Loopgo's application: a registry of models, datasources and boot
+// functions that serves LoopBack 3's REST API with Echo.
+package framework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/loopgo/loopgo/framework/acl"
+	"github.com/loopgo/loopgo/framework/builtin"
+	"github.com/loopgo/loopgo/framework/rest"
+	"github.com/loopgo/loopgo/framework/schema"
+	"github.com/loopgo/loopgo/framework/store"
+)
+
+// BootFunc runs once at start-up, after models and datasources are ready, before listening.
+type BootFunc func(ctx context.Context, app *App) error
+
+type bootEntry struct {
+	name string
+	fn   BootFunc
+}
+
+// App is a Loopgo application.
+type App struct {
+	cfg         Config
+	log         *slog.Logger
+	reg         *schema.Registry
+	echo        *echo.Echo
+	rest        *rest.Server
+	modelCfg    map[string]ModelConfig
+	stores      map[string]*store.Store
+	attached    map[string]*store.Store // model name -> its datasource
+	handles     map[string]*Model
+	boots       []bootEntry
+	observers   []observer
+	remoteHooks []remoteHook
+	setup       bool
+	mu          sync.Mutex
+	server      *http.Server
+	addr        net.Addr
+	ready       chan struct{}
+	roles       *acl.Roles
+	users       map[string]*Users
+	usersMu     sync.Mutex
+}
+
+// New returns an App for cfg; the built-in models (User, AccessToken, ...) are already loaded.
+func New(cfg Config) (*App, error) {
+	cfg = cfg.withDefaults()
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	a := &App{
+		cfg: cfg, log: cfg.Logger, reg: schema.NewRegistry(), echo: e,
+		modelCfg: map[string]ModelConfig{}, stores: map[string]*store.Store{},
+		attached: map[string]*store.Store{}, handles: map[string]*Model{}, ready: make(chan struct{}),
+		users: map[string]*Users{}, roles: acl.NewRoles(),
+	}
+	e.HTTPErrorHandler = rest.ErrorHandler(a.log)
+	e.Use(middleware.RequestID())
+	e.Use(rest.RequestLogger(a.log))
+	e.Use(rest.SecurityHeaders)
+	e.Use(middleware.Recover())
+	if err := a.loadFS(builtin.FS, "models"); err != nil {
+		return nil, fmt.Errorf("built-in models: %w", err)
+	}
+	a.installUserModels()
+	return a, nil
+}
+
+// Config returns the application configuration.
+func (a *App) Config() Config { return a.cfg }
+
+// Logger returns the application logger.
+func (a *App) Logger() *slog.Logger { return a.log }
+
+// Echo returns the Echo instance, for boot functions that add routes and middleware.
+func (a *App) Echo() *echo.Echo { return a.echo }
+
+// Registry returns the model definitions.
+func (a *App) Registry() *schema.Registry { return a.reg }
+
+// LoadModels reads every *.yaml model file at the root of fsys, and model-config.yaml, which
+// attaches models to datasources.
+func (a *App) LoadModels(fsys fs.FS) error { return a.loadFS(fsys, ".") }
+
+func (a *App) loadFS(fsys fs.FS, dir string) error {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return fmt.Errorf("read models: %w", err)
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if !e.IsDir() && (strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		src, err := fs.ReadFile(fsys, path.Join(dir, n))
+		if err != nil {
+			return fmt.Errorf("read %s: %w", n, err)
+		}
+		if strings.TrimSuffix(strings.TrimSuffix(n, ".yml"), ".yaml") == "model-config" {
+			mc, err := parseModelConfig(n, src)
+			if err != nil {
+				return err
+			}
+			for k, v := range mc {
+				a.modelCfg[k] = v
+			}
+			continue
+		}
+		if err := a.reg.ParseFile(n, src); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AttachModel attaches a model to a datasource from Go (like a model-config.yaml entry).
+func (a *App) AttachModel(name, datasource string, public bool) {
+	a.modelCfg[name] = ModelConfig{DataSource: datasource, Public: &public}
+}
+
+// Boot registers a boot function; they run in registration order during Setup.
+func (a *App) Boot(name string, fn BootFunc) {
+	a.boots = append(a.boots, bootEntry{name: name, fn: fn})
+}
+
+// Store returns the datasource with that name (after Setup), or nil.
+func (a *App) Store(name string) *store.Store { return a.stores[name] }
+
+// StoreOf returns the datasource a model is attached to (after Setup), or nil.
+func (a *App) StoreOf(model string) *store.Store { return a.attached[model] }
+
+// Setup resolves models, opens datasources, migrates tables, builds the REST API and runs the
+// boot functions. Start calls it; tests call it to use Handler without listening.
+func (a *App) Setup(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.setup {
+		return nil
+	}
+	if err := a.reg.Resolve(); err != nil {
+		return err
+	}
+	a.implicitAttachments()
+	if err := a.openDatasources(ctx); err != nil {
+		return err
+	}
+	if err := a.migrate(ctx); err != nil {
+		return err
+	}
+	a.installUserHooks()
+	if err := a.buildREST(); err != nil {
+		return err
+	}
+	for _, b := range a.boots {
+		if err := b.fn(ctx, a); err != nil {
+			return fmt.Errorf("boot function %q: %w", b.name, err)
+		}
+	}
+	a.setup = true
+	return nil
+}
+
+// implicitAttachments attaches AccessToken beside the first user model when model-config omits it.
+func (a *App) implicitAttachments() {
+	if _, ok := a.modelCfg["AccessToken"]; ok {
+		return
+	}
+	for _, m := range a.reg.Models() {
+		if mc, ok := a.modelCfg[m.Name]; ok && m.IsA("User") {
+			a.AttachModel("AccessToken", mc.DataSource, false)
+			return
+		}
+	}
+}
+
+func (a *App) openDatasources(ctx context.Context) error {
+	used := map[string]bool{}
+	for name, mc := range a.modelCfg {
+		m := a.reg.Model(name)
+		if m == nil {
+			return fmt.Errorf("model-config: model %q is not defined; known models: %s", name, strings.Join(a.modelNames(), ", "))
+		}
+		if mc.DataSource == "" {
+			continue
+		}
+		if _, ok := a.cfg.Datasources[mc.DataSource]; !ok {
+			return fmt.Errorf("model-config: model %q uses datasource %q, which is not configured; add it under datasources: in the config", name, mc.DataSource)
+		}
+		used[mc.DataSource] = true
+	}
+	names := make([]string, 0, len(used))
+	for n := range used {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		st, err := store.Open(ctx, n, a.cfg.Datasources[n].URL, store.Options{Logger: a.log})
+		if err != nil {
+			return fmt.Errorf("datasource %q: %w", n, err)
+		}
+		a.stores[n] = st
+		a.registerObservers(st)
+	}
+	for name, mc := range a.modelCfg {
+		if mc.DataSource != "" {
+			a.attached[name] = a.stores[mc.DataSource]
+		}
+	}
+	return nil
+}
+
+func (a *App) modelNames() []string {
+	var out []string
+	for _, m := range a.reg.Models() {
+		out = append(out, m.Name)
+	}
+	return out
+}
+
+func (a *App) migrate(ctx context.Context) error {
+	byStore := map[*store.Store][]*schema.Model{}
+	for _, m := range a.reg.Models() {
+		if st := a.attached[m.Name]; st != nil && m.Persisted {
+			byStore[st] = append(byStore[st], m)
+		}
+	}
+	for st, models := range byStore {
+		if err := st.Migrate(ctx, models); err != nil {
+			return fmt.Errorf("datasource %q: %w", st.Name(), err)
+		}
+	}
+	return nil
+}
+
+// buildREST creates the REST server and exposes every public attached model.
+func (a *App) buildREST() error {
+	a.rest = rest.New(a.echo, rest.Options{
+		Root: a.cfg.RestAPIRoot, BodyLimit: a.cfg.BodyLimit, Logger: a.log,
+		CurrentUserLiteral: a.cfg.CurrentUserLiteral, Models: a.reg, Context: callContext,
+	})
+	if a.attached["AccessToken"] != nil {
+		a.rest.SetTokens(a)
+	}
+	a.rest.SetAuthorizer(&authorizer{a: a, roles: a.roles})
+	for _, h := range a.remoteHooks {
+		a.registerRemoteHook(h)
+	}
+	var errs []error
+	for _, m := range a.reg.Models() {
+		mc, ok := a.modelCfg[m.Name]
+		if !ok {
+			continue
+		}
+		st := a.attached[m.Name]
+		var methods []*rest.Method
+		if m.Persisted && st != nil {
+			methods = rest.PersistedMethods(m, st, a.reg)
+		}
+		declared, err := a.declaredMethods(m)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		methods = append(methods, declared...)
+		rest.ApplySharedMethods(methods, a.cfg.Remoting.SharedMethods, sharedMethodsOption(mc.Options))
+		if !mc.IsPublic() {
+			for _, mt := range methods {
+				mt.Shared = false
+			}
+		}
+		a.rest.AddModel(m, st, methods)
+	}
+	for name, h := range a.handles {
+		for mname := range h.impls {
+			m := a.reg.Model(name)
+			if m == nil || m.Method(strings.TrimPrefix(mname, "prototype."), !strings.HasPrefix(mname, "prototype.")) == nil {
+				errs = append(errs, fmt.Errorf("model %s: method %q is implemented in Go but not declared under methods: in the model's YAML; declare it or remove the implementation", name, mname))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func sharedMethodsOption(opts map[string]any) map[string]bool {
+	remoting, _ := opts["remoting"].(map[string]any)
+	sm, _ := remoting["sharedMethods"].(map[string]any)
+	out := map[string]bool{}
+	for k, v := range sm {
+		if b, ok := v.(bool); ok {
+			out[k] = b
+		}
+	}
+	return out
+}
+
+// declaredMethods turns a model's YAML methods into REST methods bound to their Go functions.
+func (a *App) declaredMethods(m *schema.Model) ([]*rest.Method, error) {
+	var out []*rest.Method
+	var errs []error
+	for _, d := range m.Methods {
+		key := d.Name
+		if !d.Static {
+			key = "prototype." + d.Name
+		}
+		fn := a.implFor(m, key)
+		if fn == nil {
+			errs = append(errs, fmt.Errorf("%s:%d: model %s declares method %q but no Go function implements it; bind one with app.Model(%q).Method(%q, fn)", d.Pos.File, d.Pos.Line, m.Name, key, m.Name, key))
+			continue
+		}
+		routes := d.HTTP
+		if len(routes) == 0 {
+			routes = []schema.Route{{Verb: "all", Path: "/" + d.Name}}
+		}
+		out = append(out, &rest.Method{
+			Model: m, Name: d.Name, Static: d.Static, Routes: routes, Accepts: d.Accepts,
+			Returns: d.Returns, AccessType: d.AccessType, AccessScopes: d.AccessScopes, Fn: fn, Shared: true,
+		})
+	}
+	return out, errors.Join(errs...)
+}
+
+// implFor finds the Go implementation of a method on the model or, inherited, on its bases.
+func (a *App) implFor(m *schema.Model, key string) rest.Func {
+	for x := m; x != nil; x = x.Parent {
+		if h := a.handles[x.Name]; h != nil {
+			if fn := h.impls[key]; fn != nil {
+				return fn
+			}
+		}
+	}
+	return nil
+}
+
+// REST returns the REST server (after Setup).
+func (a *App) REST() *rest.Server { return a.rest }
+
+// Handler returns the HTTP handler of the application (after Setup).
+func (a *App) Handler() http.Handler { return a.echo }
+
+// Start sets the app up and serves HTTP until ctx is cancelled, then shuts down gracefully.
+func (a *App) Start(ctx context.Context) error {
+	if err := a.Setup(ctx); err != nil {
+		return err
+	}
+	addr := net.JoinHostPort(a.cfg.Host, strconv.Itoa(a.cfg.Port))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	a.addr = ln.Addr()
+	a.server = &http.Server{Handler: a.echo, ReadHeaderTimeout: 10 * time.Second}
+	a.log.Info("Loopgo listening", "url", "http://"+ln.Addr().String(), "restApiRoot", a.cfg.RestAPIRoot)
+	close(a.ready)
+	errc := make(chan error, 1)
+	go func() { errc <- a.server.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return a.Shutdown(sctx)
+}
+
+// Addr returns the listening address once Start is serving; it waits until then.
+func (a *App) Addr() net.Addr {
+	<-a.ready
+	return a.addr
+}
+
+// Shutdown stops the HTTP server and closes the datasources.
+func (a *App) Shutdown(ctx context.Context) error {
+	var errs []error
+	if a.server != nil {
+		errs = append(errs, a.server.Shutdown(ctx))
+	}
+	for _, st := range a.stores {
+		errs = append(errs, st.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// SetCurrentUserLiteral turns on LoopBack's currentUserLiteral (e.g. "me" in /users/me); call
+// it before Setup.
+func (a *App) SetCurrentUserLiteral(literal string) { a.cfg.CurrentUserLiteral = literal }

@@ -1,0 +1,209 @@
+package framework
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/loopgo/loopgo/framework/acl"
+	"github.com/loopgo/loopgo/framework/apierr"
+	"github.com/loopgo/loopgo/framework/filter"
+	"github.com/loopgo/loopgo/framework/rest"
+	"github.com/loopgo/loopgo/framework/schema"
+)
+
+// authorizer enforces ACLs on every remote call (rest.Authorizer) with the acl engine.
+type authorizer struct {
+	a     *App
+	roles *acl.Roles
+}
+
+// RegisterRole registers a custom role resolver, e.g. "teamMember".
+func (a *App) RegisterRole(name string, fn acl.RoleResolver) error {
+	return a.roles.Register(name, fn)
+}
+
+// Authorize checks the call against the model's static and dynamic ACLs.
+func (z *authorizer) Authorize(ctx context.Context, c *rest.Call) error {
+	m := c.Method.Model
+	req := z.request(c)
+	d, err := z.check(ctx, m, req)
+	if err != nil {
+		return apierr.Internal(fmt.Errorf("acl check %s: %w", c.Method.StringName(), err))
+	}
+	if d.Allowed {
+		c.State["authorizedRoles"] = d.AuthorizedRoles
+		return nil
+	}
+	return z.denied(m, c)
+}
+
+// check resolves one request with a fresh per-request checker.
+func (z *authorizer) check(ctx context.Context, m *schema.Model, req *acl.Request) (*acl.Decision, error) {
+	checker := acl.NewChecker(z.roles, z, z, z.dynamic())
+	d, err := checker.Check(ctx, req, acl.FromSchema(m.Name, m.ACLs), m.StringSetting("defaultPermission", ""))
+	if err != nil {
+		return nil, err
+	}
+	if z.a.log.Enabled(ctx, slog.LevelDebug) {
+		z.a.log.Debug("acl decision", "model", req.Model, "property", req.Property, "accessType", req.AccessType,
+			"user_id", req.UserID, "decision", d.Permission, "reason", d.Reason)
+	}
+	return d, nil
+}
+
+// request describes a call for the acl engine.
+func (z *authorizer) request(c *rest.Call) *acl.Request {
+	m := c.Method.Model
+	verbs := make([]string, 0, len(c.Method.Routes))
+	for _, r := range c.Method.Routes {
+		verbs = append(verbs, r.Verb)
+	}
+	req := &acl.Request{
+		Model: m.Name, Property: c.Method.Name, Aliases: c.Method.Aliases,
+		AccessType:   acl.AccessTypeOf(c.Method.Name, c.Method.AccessType, verbs),
+		MethodScopes: c.Method.AccessScopes, IsUserModel: m.IsA("User"),
+	}
+	if c.Token != nil {
+		req.UserID = acl.IDString(c.Token.UserID)
+		req.UserModel = c.Token.UserModel
+		req.TokenScopes = c.Token.Scopes
+	}
+	req.ModelID = modelIDOf(c)
+	return req
+}
+
+// modelIDOf finds the target id as LoopBack does: the instance id, else the id argument.
+func modelIDOf(c *rest.Call) string {
+	if !c.Method.Static && c.InstanceID != nil {
+		return acl.IDString(c.InstanceID)
+	}
+	if v, ok := c.Args["id"]; ok && v != nil {
+		return acl.IDString(v)
+	}
+	if v := c.Echo.QueryParam("id"); v != "" {
+		return v
+	}
+	return ""
+}
+
+// denied maps a denial to LoopBack's status: anonymous 401; with a token aclErrorStatus decides.
+func (z *authorizer) denied(m *schema.Model, c *rest.Call) error {
+	if c.Token == nil {
+		return apierr.Unauthorized("AUTHORIZATION_REQUIRED", "Authorization Required")
+	}
+	status := m.IntSetting("aclErrorStatus", z.a.cfg.AclErrorStatus)
+	switch status {
+	case 403:
+		return apierr.New(403, "ACCESS_DENIED", "Access Denied")
+	case 404:
+		return apierr.NotFound("could not find %s with id %s", m.Name, modelIDOf(c))
+	}
+	return apierr.Unauthorized("AUTHORIZATION_REQUIRED", "Authorization Required")
+}
+
+// RolesOf implements acl.RoleMappings with the Role and RoleMapping models.
+func (z *authorizer) RolesOf(ctx context.Context, principals []acl.Principal) ([]string, error) {
+	rmDef, rmStore := z.a.reg.Model("RoleMapping"), z.a.attached["RoleMapping"]
+	roleDef, roleStore := z.a.reg.Model("Role"), z.a.attached["Role"]
+	if rmDef == nil || rmStore == nil || roleDef == nil || roleStore == nil || len(principals) == 0 {
+		return nil, nil
+	}
+	var or filter.Or
+	for _, p := range principals {
+		or = append(or, filter.And{eq(rmDef, "principalType", p.Type), eq(rmDef, "principalId", p.ID)})
+	}
+	maps, err := rmStore.Find(ctx, rmDef, &filter.Filter{Where: or})
+	if err != nil {
+		return nil, err
+	}
+	if len(maps) == 0 {
+		return nil, nil
+	}
+	ids := make([]any, 0, len(maps))
+	for _, rm := range maps {
+		if rm["roleId"] != nil {
+			ids = append(ids, rm["roleId"])
+		}
+	}
+	roles, err := roleStore.Find(ctx, roleDef, &filter.Filter{Where: &filter.Cmp{Property: "id", Prop: roleDef.IDProperty(), Op: filter.Inq, Values: ids}})
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(roles))
+	for _, r := range roles {
+		if n, ok := r["name"].(string); ok {
+			names = append(names, n)
+		}
+	}
+	return names, nil
+}
+
+// IsOwner implements acl.Owners: it loads the instance and applies LoopBack's owner rules.
+func (z *authorizer) IsOwner(ctx context.Context, model, modelID, userID string) (bool, error) {
+	m := z.a.reg.Model(model)
+	st := z.a.attached[model]
+	if m == nil || st == nil {
+		return false, nil
+	}
+	id := any(modelID)
+	if p := m.IDProperty(); p != nil && p.Type == schema.Number {
+		v, err := p.CoerceQuery(modelID)
+		if err != nil {
+			return false, nil
+		}
+		id = v
+	}
+	inst, err := st.FindByID(ctx, m, id, nil)
+	if err != nil || inst == nil {
+		return false, err
+	}
+	var rels []acl.OwnerRelation
+	for _, r := range m.Relations {
+		if r.Type != "belongsTo" {
+			continue
+		}
+		if target := z.a.reg.Model(r.Model); target != nil && target.IsA("User") {
+			rels = append(rels, acl.OwnerRelation{Name: r.Name, ForeignKey: r.ForeignKey})
+		}
+	}
+	owner, _ := m.Setting("ownerRelations")
+	return acl.OwnerOf(inst, rels, owner, userID), nil
+}
+
+// dynamic returns the ACL model as acl.DynamicACLs, or nil when it is not attached.
+func (z *authorizer) dynamic() acl.DynamicACLs {
+	if z.a.attached["ACL"] == nil || z.a.reg.Model("ACL") == nil {
+		return nil
+	}
+	return dynamicACLs{z.a}
+}
+
+type dynamicACLs struct{ a *App }
+
+// Find returns the ACL rows for a model (or "*"); the checker filters them further.
+func (d dynamicACLs) Find(ctx context.Context, model, property string, aliases []string, accessType string) ([]acl.Entry, error) {
+	m, st := d.a.reg.Model("ACL"), d.a.attached["ACL"]
+	rows, err := st.Find(ctx, m, &filter.Filter{Where: &filter.Cmp{Property: "model", Prop: m.Property("model"), Op: filter.Inq, Values: []any{model, "*"}}})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]acl.Entry, 0, len(rows))
+	for _, r := range rows {
+		e := acl.Entry{Origin: fmt.Sprintf("ACL#%v", r["id"])}
+		e.Model, _ = r["model"].(string)
+		e.Property, _ = r["property"].(string)
+		e.AccessType, _ = r["accessType"].(string)
+		e.Permission, _ = r["permission"].(string)
+		e.PrincipalType, _ = r["principalType"].(string)
+		e.PrincipalID, _ = r["principalId"].(string)
+		e.AccessType = strings.ToUpper(e.AccessType)
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func eq(m *schema.Model, prop string, v any) *filter.Cmp {
+	return &filter.Cmp{Property: prop, Prop: m.Property(prop), Op: filter.Eq, Value: v}
+}

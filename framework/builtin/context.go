@@ -1,0 +1,35 @@
+package builtin
+
+import "context"
+
+// ctxKey keys the values this package reads from a context.
+type ctxKey int
+
+const (
+	currentTokenKey ctxKey = iota
+	preserveTokensKey
+)
+
+// WithCurrentToken returns ctx carrying the digest of the access token of the current request,
+// which survives the token revocation that follows an email or password change.
+func WithCurrentToken(ctx context.Context, digest string) context.Context {
+	return context.WithValue(ctx, currentTokenKey, digest)
+}
+
+// CurrentToken returns the digest set by WithCurrentToken, or "".
+func CurrentToken(ctx context.Context) string {
+	s, _ := ctx.Value(currentTokenKey).(string)
+	return s
+}
+
+// WithPreserveAccessTokens returns ctx under which saving a user does not revoke its access
+// tokens after an email or password change (LoopBack's options.preserveAccessTokens).
+func WithPreserveAccessTokens(ctx context.Context) context.Context {
+	return context.WithValue(ctx, preserveTokensKey, true)
+}
+
+// preserveAccessTokens reports whether ctx was made by WithPreserveAccessTokens.
+func preserveAccessTokens(ctx context.Context) bool {
+	b, _ := ctx.Value(preserveTokensKey).(bool)
+	return b
+}

@@ -1,0 +1,174 @@
+package builtin
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/loopgo/loopgo/framework/apierr"
+	"github.com/loopgo/loopgo/framework/filter"
+	"github.com/loopgo/loopgo/framework/schema"
+)
+
+// LoginOptions are the request facts login needs besides the credentials.
+type LoginOptions struct {
+	Include       []string // the `include` query argument; "user" (any case) adds the user
+	ClientAddress string   // stored on the token
+	UserAgent     string   // stored on the token
+}
+
+// LoginResult is a successful login: the new access token and, on request, the user.
+type LoginResult struct {
+	Token   string // the raw token id (64 characters); only its digest is stored
+	TTL     int64
+	Created time.Time
+	UserID  any
+	User    schema.Record // without hidden properties; nil unless include has "user"
+}
+
+// JSON returns the login response body: {"id","ttl","created","userId"[,"user"]}; created is a
+// time.Time for the REST layer to format.
+func (r *LoginResult) JSON() map[string]any {
+	out := map[string]any{"id": r.Token, "ttl": r.TTL, "created": r.Created, "userId": r.UserID}
+	if r.User != nil {
+		out["user"] = r.User
+	}
+	return out
+}
+
+// errLoginFailed is LoopBack's answer for an unknown user or a wrong password.
+func errLoginFailed() *apierr.Error { return apierr.Unauthorized("LOGIN_FAILED", "login failed") }
+
+// Login checks credentials ({email|username, password[, realm][, ttl]}) as LoopBack's
+// User.login does (lb3.md 1.7) and creates an access token. An unknown account costs the same
+// bcrypt work as a wrong password; a store failure answers LOGIN_FAILED with the cause attached.
+func (u *Users) Login(ctx context.Context, credentials map[string]any, opts LoginOptions) (*LoginResult, error) {
+	set := settingsOf(u.model)
+	query, err := loginQuery(credentials, set)
+	if err != nil {
+		return nil, err
+	}
+	where := filter.And{}
+	for _, k := range []string{"realm", "email", "username"} {
+		if v, ok := query[k]; ok {
+			where = append(where, eq(u.model, k, v))
+		}
+	}
+	plain, _ := credentials["password"].(string)
+	user, err := u.users.FindOne(ctx, u.model, &filter.Filter{Where: where})
+	if err != nil {
+		return nil, errLoginFailed().WithCause(fmt.Errorf("login: find %s: %w", u.model.Name, err))
+	}
+	if user == nil {
+		if err := DummyCompare(ctx, plain, set.cost); err != nil {
+			return nil, fmt.Errorf("login: %w", err)
+		}
+		return nil, errLoginFailed()
+	}
+	hash, _ := user["password"].(string)
+	match, err := Compare(ctx, hash, plain)
+	if err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	if !match {
+		return nil, errLoginFailed()
+	}
+	userID := user[idProperty(u.model).Name]
+	if set.verificationReq && !truthy(user["emailVerified"]) {
+		e := apierr.Unauthorized("LOGIN_FAILED_EMAIL_NOT_VERIFIED", "login failed as the email has not been verified")
+		e.Details = map[string]any{"userId": userID}
+		return nil, e
+	}
+	ttl, _ := requestedTTL(credentials["ttl"])
+	raw, rec, err := u.CreateAccessToken(ctx, userID, ttl, nil, TokenMeta{ClientAddress: opts.ClientAddress, UserAgent: opts.UserAgent})
+	if err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	res := &LoginResult{Token: raw, UserID: userID}
+	res.TTL, _ = requestedTTL(rec["ttl"])
+	res.Created, _ = timeValue(rec["created"])
+	if wantsUser(opts.Include) {
+		res.User = withoutHidden(u.model, user)
+	}
+	return res, nil
+}
+
+// loginQuery normalises credentials into the properties to look the user up by (LoopBack's
+// normalizeCredentials: email wins over username; with realm settings the realm comes from
+// credentials.realm or from a "realm<delimiter>" prefix) and runs the 400 pre-checks.
+func loginQuery(credentials map[string]any, set userSettings) (map[string]any, error) {
+	query := map[string]any{}
+	key := ""
+	switch {
+	case truthy(credentials["email"]):
+		key = "email"
+	case truthy(credentials["username"]):
+		key = "username"
+	}
+	if key != "" {
+		query[key] = credentials[key]
+	}
+	if set.realmRequired {
+		if truthy(credentials["realm"]) {
+			query["realm"] = credentials["realm"]
+		}
+		if name, ok := query[key].(string); ok && set.realmDelimiter != "" {
+			if realm, rest, found := strings.Cut(name, set.realmDelimiter); found {
+				query[key] = rest
+				if realm != "" {
+					query["realm"] = realm
+				}
+			}
+		}
+		if !truthy(query["realm"]) {
+			return nil, apierr.BadRequest("REALM_REQUIRED", "realm is required")
+		}
+		if _, ok := query["realm"].(string); !ok {
+			return nil, apierr.BadRequest("INVALID_REALM", "Invalid realm")
+		}
+	}
+	if !truthy(query["email"]) && !truthy(query["username"]) {
+		return nil, apierr.BadRequest("USERNAME_EMAIL_REQUIRED", "username or email is required")
+	}
+	if v, ok := query["username"]; ok && truthy(v) {
+		if _, isStr := v.(string); !isStr {
+			return nil, apierr.BadRequest("INVALID_USERNAME", "Invalid username")
+		}
+	}
+	if v, ok := query["email"]; ok && truthy(v) {
+		s, isStr := v.(string)
+		if !isStr {
+			return nil, apierr.BadRequest("INVALID_EMAIL", "Invalid email")
+		}
+		if !set.caseSensitiveEmail {
+			query["email"] = strings.ToLower(s)
+		}
+	}
+	return query, nil
+}
+
+// requestedTTL reads a ttl value in whole seconds; ok is false when v is absent or not a number
+// (a login then gets the model's default ttl).
+func requestedTTL(v any) (int64, bool) {
+	f, ok := number(v)
+	if !ok {
+		return 0, false
+	}
+	f = math.Trunc(f)
+	if f > math.MaxInt64/2 || f < math.MinInt64/2 {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// wantsUser reports whether an include list names "user" (case-insensitively).
+func wantsUser(include []string) bool {
+	for _, s := range include {
+		if strings.EqualFold(strings.TrimSpace(s), "user") {
+			return true
+		}
+	}
+	return false
+}

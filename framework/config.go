@@ -1,0 +1,158 @@
+package framework
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the application configuration (LoopBack's config.json + datasources.json).
+type Config struct {
+	Host               string                `yaml:"host"`
+	Port               int                   `yaml:"port"`
+	RestAPIRoot        string                `yaml:"restApiRoot"`
+	Datasources        map[string]Datasource `yaml:"datasources"`
+	DefaultDatasource  string                `yaml:"defaultDatasource"` // which one DATABASE_URL overrides; default "db"
+	BodyLimit          int64                 `yaml:"bodyLimit"`         // bytes; default 100 kB
+	AclErrorStatus     int                   `yaml:"aclErrorStatus"`    // 0 = 401 (LoopBack), or 403 / 404
+	CurrentUserLiteral string                `yaml:"currentUserLiteral"`
+	Remoting           Remoting              `yaml:"remoting"`
+	Logger             *slog.Logger          `yaml:"-"`
+}
+
+// Datasource is one database connection, by URL: sqlite:PATH, postgres://..., mysql://...
+type Datasource struct {
+	URL string `yaml:"url"`
+}
+
+// Remoting holds REST exposure settings.
+type Remoting struct {
+	SharedMethods map[string]bool `yaml:"sharedMethods"`
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
+
+// ParseConfig reads YAML configuration, replacing ${VAR} and ${VAR:-default} from the environment,
+// then applies the PORT, HOST and DATABASE_URL environment overrides.
+func ParseConfig(src []byte) (Config, error) {
+	var missing []string
+	expanded := envRef.ReplaceAllStringFunc(string(src), func(ref string) string {
+		m := envRef.FindStringSubmatch(ref)
+		if v, ok := os.LookupEnv(m[1]); ok && v != "" {
+			return v
+		}
+		if m[2] != "" {
+			return m[3]
+		}
+		missing = append(missing, m[1])
+		return ""
+	})
+	if len(missing) > 0 {
+		return Config{}, fmt.Errorf("config: environment variable(s) %s not set; set them or write ${NAME:-default}", strings.Join(missing, ", "))
+	}
+	var cfg Config
+	if err := yaml.Unmarshal([]byte(expanded), &cfg); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	if err := cfg.applyEnv(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// applyEnv applies PORT, HOST and DATABASE_URL.
+func (c *Config) applyEnv() error {
+	if v := os.Getenv("PORT"); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil || p < 0 || p > 65535 {
+			return fmt.Errorf("config: PORT=%q is not a port number", v)
+		}
+		c.Port = p
+	}
+	if v := os.Getenv("HOST"); v != "" {
+		c.Host = v
+	}
+	if v := os.Getenv("DATABASE_URL"); v != "" {
+		if c.Datasources == nil {
+			c.Datasources = map[string]Datasource{}
+		}
+		c.Datasources[c.defaultDS()] = Datasource{URL: v}
+	}
+	return nil
+}
+
+func (c *Config) defaultDS() string {
+	if c.DefaultDatasource != "" {
+		return c.DefaultDatasource
+	}
+	return "db"
+}
+
+// withDefaults fills unset values: port 3000, restApiRoot /api, datasource db on data/app.db.
+func (c Config) withDefaults() Config {
+	if c.Port == 0 {
+		c.Port = 3000
+	}
+	if c.RestAPIRoot == "" {
+		c.RestAPIRoot = "/api"
+	}
+	if c.Datasources == nil {
+		c.Datasources = map[string]Datasource{}
+	}
+	if _, ok := c.Datasources[c.defaultDS()]; !ok {
+		c.Datasources[c.defaultDS()] = Datasource{URL: "sqlite:data/app.db"}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+// ModelConfig attaches one model to a datasource (LoopBack's model-config.json entry).
+type ModelConfig struct {
+	DataSource string         `yaml:"dataSource"`
+	Public     *bool          `yaml:"public"`
+	Options    map[string]any `yaml:"options"`
+}
+
+// IsPublic reports whether the model is exposed over REST (default true).
+func (m ModelConfig) IsPublic() bool { return m.Public == nil || *m.Public }
+
+func parseModelConfig(file string, src []byte) (map[string]ModelConfig, error) {
+	var node yaml.Node
+	if err := yaml.Unmarshal(src, &node); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	out := map[string]ModelConfig{}
+	if len(node.Content) == 0 {
+		return out, nil
+	}
+	root := node.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s:%d: model-config must map model names to {dataSource, public}", file, root.Line)
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if k.Value == "_meta" {
+			continue
+		}
+		var mc ModelConfig
+		if err := v.Decode(&mc); err != nil {
+			return nil, fmt.Errorf("%s:%d: model %s: %w; write {dataSource: db, public: true}", file, v.Line, k.Value, err)
+		}
+		for j := 0; j+1 < len(v.Content); j += 2 {
+			switch v.Content[j].Value {
+			case "dataSource", "public", "options":
+			default:
+				return nil, fmt.Errorf("%s:%d: model %s: unknown key %q; write dataSource, public or options", file, v.Content[j].Line, k.Value, v.Content[j].Value)
+			}
+		}
+		out[k.Value] = mc
+	}
+	return out, nil
+}

@@ -1,0 +1,30 @@
+package filter
+
+import (
+	"net/url"
+
+	"github.com/loopgo/loopgo/framework/schema"
+)
+
+// This file fixes the package's API; bodies are filled in by the implementation files.
+
+// Models looks up models by name (for include scopes); *schema.Registry satisfies it.
+type Models interface {
+	Model(name string) *schema.Model
+}
+
+// Parse validates a decoded JSON filter (nil = empty filter) for model m.
+// Errors are *apierr.Error with status 400 and LoopBack's codes and messages.
+func Parse(raw any, m *schema.Model, models Models) (*Filter, error) {
+	return parseFilter(raw, m, models)
+}
+
+// ParseWhere validates a decoded JSON where object (nil = no condition) for model m.
+func ParseWhere(raw any, m *schema.Model) (Cond, error) { return parseWhereRoot(raw, m) }
+
+// FromQuery returns the argument `name` from URL query values, given either as JSON
+// (`filter={"where":...}`) or in bracket syntax (`filter[where][a][gt]=1`), decoded to generic
+// values (map[string]any, []any, string, float64, bool, nil); present is false when absent.
+func FromQuery(q url.Values, name string) (v any, present bool, err error) {
+	return fromQuery(q, name)
+}

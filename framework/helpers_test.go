@@ -1,0 +1,127 @@
+package framework_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+
+	"github.com/loopgo/loopgo/framework"
+)
+
+// testApp is a fresh app on a temporary SQLite file.
+type testApp struct {
+	t   *testing.T
+	app *framework.App
+	log *bytes.Buffer
+}
+
+// newTestApp builds an app from YAML files (name -> content) plus setup callbacks run before Setup.
+func newTestApp(t *testing.T, files map[string]string, setup ...func(*framework.App)) *testApp {
+	t.Helper()
+	dir := t.TempDir()
+	logBuf := &bytes.Buffer{}
+	cfg := framework.Config{
+		Datasources: map[string]framework.Datasource{"db": {URL: "sqlite:" + filepath.Join(dir, "app.db")}},
+		Logger:      slog.New(slog.NewTextHandler(&lockedWriter{w: logBuf}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+	app, err := framework.New(cfg)
+	if err != nil {
+		t.Fatalf("new app: %v", err)
+	}
+	fsys := fstest.MapFS{}
+	for name, src := range files {
+		fsys[name] = &fstest.MapFile{Data: []byte(src)}
+	}
+	if err := app.LoadModels(fsys); err != nil {
+		t.Fatalf("load models: %v", err)
+	}
+	for _, fn := range setup {
+		fn(app)
+	}
+	if err := app.Setup(context.Background()); err != nil {
+		t.Fatalf("setup: %v", err)
+	}
+	t.Cleanup(func() { _ = app.Shutdown(context.Background()) })
+	return &testApp{t: t, app: app, log: logBuf}
+}
+
+// response is a recorded HTTP answer.
+type response struct {
+	Status int
+	Header http.Header
+	Raw    string
+	Body   any
+}
+
+// do sends a request; body may be a string (sent as is) or a value (sent as JSON).
+func (a *testApp) do(method, path string, body any, headers ...string) *response {
+	a.t.Helper()
+	var rd io.Reader
+	ct := ""
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+		ct = "application/json"
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		rd = bytes.NewReader(buf)
+		ct = "application/json"
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	a.app.Handler().ServeHTTP(rec, req)
+	r := &response{Status: rec.Code, Header: rec.Header(), Raw: rec.Body.String()}
+	if r.Raw != "" {
+		_ = json.Unmarshal(rec.Body.Bytes(), &r.Body)
+	}
+	return r
+}
+
+// obj returns the body as an object.
+func (r *response) obj() map[string]any {
+	m, _ := r.Body.(map[string]any)
+	return m
+}
+
+// list returns the body as an array.
+func (r *response) list() []any {
+	l, _ := r.Body.([]any)
+	return l
+}
+
+// errField returns a field of the error envelope.
+func (r *response) errField(k string) any {
+	e, _ := r.obj()["error"].(map[string]any)
+	return e[k]
+}
+
+// lockedWriter serialises writes to a buffer shared by concurrent handlers.
+type lockedWriter struct {
+	w  *bytes.Buffer
+	mu sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

@@ -1,0 +1,65 @@
+package store
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/loopgo/loopgo/framework/filter"
+	"github.com/loopgo/loopgo/framework/schema"
+)
+
+// normID converts an id given by a caller (path segment, body value) to the id property's Go
+// type: int64 for number ids, string for string ids. ok is false for a value that can name no
+// record (e.g. "abc" for a number id).
+func normID(idp *schema.Property, v any) (any, bool) {
+	if v == nil {
+		return nil, false
+	}
+	if idp.Type == schema.String {
+		switch x := v.(type) {
+		case string:
+			return x, true
+		case float64:
+			return strconv.FormatFloat(x, 'f', -1, 64), true
+		case int64:
+			return strconv.FormatInt(x, 10), true
+		case int:
+			return strconv.Itoa(x), true
+		}
+		return fmt.Sprint(v), true
+	}
+	n, ok := toInt64(v)
+	return n, ok
+}
+
+// sameID reports whether two caller-given ids name the same record.
+func sameID(idp *schema.Property, a, b any) bool {
+	x, okA := normID(idp, a)
+	y, okB := normID(idp, b)
+	if !okA || !okB {
+		return fmt.Sprint(a) == fmt.Sprint(b)
+	}
+	return x == y
+}
+
+// idCond is the where condition {id: v}.
+func idCond(idp *schema.Property, v any) filter.Cond {
+	return &filter.Cmp{Property: idp.Name, Prop: idp, Op: filter.Eq, Value: v}
+}
+
+// andCond joins conditions, dropping nil ones.
+func andCond(cs ...filter.Cond) filter.Cond {
+	var out filter.And
+	for _, c := range cs {
+		if c != nil {
+			out = append(out, c)
+		}
+	}
+	switch len(out) {
+	case 0:
+		return nil
+	case 1:
+		return out[0]
+	}
+	return out
+}

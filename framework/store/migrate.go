@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/loopgo/loopgo/framework/schema"
+)
+
+// Migrate creates missing tables, columns and indexes for models; a change that would lose data
+// is not applied and is reported in the error, with how to proceed. Every persisted model is
+// migrated as far as it safely can be; the errors of all models are joined. Columns that no
+// property declares any more are left in place (they are nullable) and logged as warnings.
+func (s *Store) Migrate(ctx context.Context, models []*schema.Model) error {
+	var errs []error
+	for _, m := range models {
+		if m == nil || !m.Persisted {
+			continue
+		}
+		if err := checkModel(m); err != nil {
+			errs = append(errs, fmt.Errorf("store %s: migrate: %w", s.name, err))
+			continue
+		}
+		if err := s.migrateModel(ctx, m); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// indexSpec is one index a model needs.
+type indexSpec struct {
+	name   string
+	prop   *schema.Property
+	unique bool
+}
+
+// indexSpecs lists the unique indexes (uniqueness rules) and plain indexes (index: true) of m.
+func indexSpecs(m *schema.Model) []indexSpec {
+	table := tableName(m)
+	var out []indexSpec
+	unique := map[string]bool{}
+	for _, r := range uniqueRules(m) {
+		unique[r.prop.Name] = true
+		out = append(out, indexSpec{name: indexName("uq", table, colName(r.prop)), prop: r.prop, unique: true})
+	}
+	for _, p := range m.Properties {
+		if p.Index && !p.ID && !unique[p.Name] {
+			out = append(out, indexSpec{name: indexName("idx", table, colName(p)), prop: p})
+		}
+	}
+	return out
+}
+
+// columnDef is the SQL type a property's column gets when it is created.
+func (s *Store) columnDef(m *schema.Model, p *schema.Property) string {
+	if p.ID {
+		return s.dl.idColumnDef(p)
+	}
+	indexed := p.Index || p.Unique
+	for _, r := range uniqueRules(m) {
+		indexed = indexed || r.prop == p
+	}
+	return s.dl.columnType(p, indexed)
+}
+
+// extraDef is the SQL type of the _extra column.
+func (s *Store) extraDef() string {
+	return s.dl.columnType(&schema.Property{Type: schema.Object}, false)
+}
+
+func (s *Store) migrateModel(ctx context.Context, m *schema.Model) error {
+	db := s.db.WithContext(ctx)
+	table := tableName(m)
+	exists, err := s.dl.hasTable(ctx, db, table)
+	if err != nil {
+		return fmt.Errorf("store %s: migrate %s: look up table %q: %w", s.name, m.Name, table, err)
+	}
+	if !exists {
+		return s.createTable(ctx, db, m)
+	}
+	cols, err := s.dl.columns(ctx, db, table)
+	if err != nil {
+		return fmt.Errorf("store %s: migrate %s: read columns of %q: %w", s.name, m.Name, table, err)
+	}
+	var (
+		errs    []error
+		retyped = map[string]bool{}
+	)
+	declared := map[string]bool{}
+	for _, p := range m.Properties {
+		col := colName(p)
+		declared[strings.ToLower(col)] = true
+		want := s.columnDef(m, p)
+		have, ok := cols[strings.ToLower(col)]
+		switch {
+		case !ok && p.ID:
+			errs = append(errs, fmt.Errorf("store %s: table %q has no id column %q for %s.%s; Loopgo cannot add a primary key to an existing table: migrate the table by hand or point the model at a new table", s.name, table, col, m.Name, p.Name))
+		case !ok:
+			if err := s.addColumn(ctx, db, table, col, want); err != nil {
+				errs = append(errs, err)
+			}
+		case s.dl.family(have) != s.dl.family(want):
+			retyped[p.Name] = true
+			errs = append(errs, fmt.Errorf("store %s: table %q column %q has type %s but property %s.%s (%s) needs %s; Loopgo does not change column types because data could be lost: convert the column by hand (ALTER TABLE ...) or rename the property so that a new column is created", s.name, table, col, have, m.Name, p.Name, p.Type, want))
+		}
+	}
+	if m.Strict == schema.StrictFalse {
+		declared[extraColumn] = true
+		if _, ok := cols[extraColumn]; !ok {
+			if err := s.addColumn(ctx, db, table, extraColumn, s.extraDef()); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	for col := range cols {
+		if !declared[col] {
+			s.log.Warn("store: column is not declared by the model; it is left in place", "datasource", s.name, "table", table, "column", col, "model", m.Name)
+		}
+	}
+	existing, err := s.dl.indexes(ctx, db, table)
+	if err != nil {
+		return errors.Join(append(errs, fmt.Errorf("store %s: migrate %s: read indexes of %q: %w", s.name, m.Name, table, err))...)
+	}
+	for _, ix := range indexSpecs(m) {
+		if existing[strings.ToLower(ix.name)] || retyped[ix.prop.Name] {
+			continue
+		}
+		colType, ok := cols[strings.ToLower(colName(ix.prop))]
+		if !ok {
+			colType = s.columnDef(m, ix.prop)
+		}
+		if err := s.createIndex(ctx, db, table, ix, colType); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// createTable creates a model's table and its indexes.
+func (s *Store) createTable(ctx context.Context, db *gorm.DB, m *schema.Model) error {
+	table := tableName(m)
+	defs := make([]string, 0, len(m.Properties)+1)
+	vars := []any{clause.Table{Name: table}}
+	for _, p := range m.Properties {
+		defs = append(defs, "? "+s.columnDef(m, p))
+		vars = append(vars, clause.Column{Name: colName(p)})
+	}
+	if m.Strict == schema.StrictFalse {
+		defs = append(defs, "? "+s.extraDef())
+		vars = append(vars, clause.Column{Name: extraColumn})
+	}
+	stmt := "CREATE TABLE IF NOT EXISTS ? (" + strings.Join(defs, ", ") + ")" + s.dl.tableOptions()
+	if err := db.Exec(stmt, vars...).Error; err != nil {
+		return fmt.Errorf("store %s: create table %q for %s: %w", s.name, table, m.Name, err)
+	}
+	s.log.Info("store: created table", "datasource", s.name, "table", table, "model", m.Name)
+	var errs []error
+	for _, ix := range indexSpecs(m) {
+		if err := s.createIndex(ctx, db, table, ix, s.columnDef(m, ix.prop)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// addColumn adds a nullable column to an existing table.
+func (s *Store) addColumn(ctx context.Context, db *gorm.DB, table, col, typ string) error {
+	err := db.WithContext(ctx).Exec("ALTER TABLE ? ADD COLUMN ? "+typ, clause.Table{Name: table}, clause.Column{Name: col}).Error
+	if err != nil {
+		return fmt.Errorf("store %s: add column %q to table %q: %w", s.name, col, table, err)
+	}
+	s.log.Info("store: added column", "datasource", s.name, "table", table, "column", col)
+	return nil
+}
+
+// createIndex creates one index; a unique index that existing rows violate is reported with
+// what to do.
+func (s *Store) createIndex(ctx context.Context, db *gorm.DB, table string, ix indexSpec, colType string) error {
+	kind := "INDEX "
+	if ix.unique {
+		kind = "UNIQUE INDEX "
+	}
+	col := colName(ix.prop)
+	stmt := "CREATE " + kind + s.dl.indexIfNotExists() + "? ON ? (?)"
+	err := db.WithContext(ctx).Exec(stmt, clause.Table{Name: ix.name}, clause.Table{Name: table}, s.dl.indexTarget(col, colType)).Error
+	if err == nil {
+		return nil
+	}
+	if ix.unique {
+		return fmt.Errorf("store %s: cannot create unique index %q on %q.%q (existing rows may hold duplicate values: remove the duplicates, then start again): %w", s.name, ix.name, table, col, err)
+	}
+	return fmt.Errorf("store %s: create index %q on %q.%q: %w", s.name, ix.name, table, col, err)
+}

@@ -1,0 +1,242 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/loopgo/loopgo/framework/filter"
+	"github.com/loopgo/loopgo/framework/schema"
+)
+
+// selection is which columns a read fetches and which properties it returns.
+type selection struct {
+	props  []*schema.Property // declared properties returned
+	extra  bool               // read _extra (undeclared properties of non-strict models)
+	keep   func(string) bool  // which undeclared keys to return
+	onlyID bool               // nothing selectable was asked for: read the id, return nothing
+}
+
+// selectionFor applies LoopBack's fields filter: an include list wins; otherwise the exclude
+// list removes properties; nil means every property.
+func selectionFor(m *schema.Model, f *filter.Fields) selection {
+	nonStrict := m.Strict == schema.StrictFalse
+	all := func(string) bool { return true }
+	if f == nil || (len(f.Include) == 0 && len(f.Exclude) == 0) {
+		return selection{props: m.Properties, extra: nonStrict, keep: all}
+	}
+	if len(f.Include) > 0 {
+		want := setOf(f.Include)
+		sel := selection{keep: func(k string) bool { return want[k] }}
+		for _, p := range m.Properties {
+			if want[p.Name] {
+				sel.props = append(sel.props, p)
+			}
+		}
+		if nonStrict && len(sel.props) < len(want) {
+			sel.extra = true
+		}
+		sel.onlyID = len(sel.props) == 0 && !sel.extra
+		return sel
+	}
+	drop := setOf(f.Exclude)
+	sel := selection{extra: nonStrict, keep: func(k string) bool { return !drop[k] }}
+	for _, p := range m.Properties {
+		if !drop[p.Name] {
+			sel.props = append(sel.props, p)
+		}
+	}
+	sel.onlyID = len(sel.props) == 0 && !sel.extra
+	return sel
+}
+
+func setOf(names []string) map[string]bool {
+	out := make(map[string]bool, len(names))
+	for _, n := range names {
+		out[n] = true
+	}
+	return out
+}
+
+// columns returns the selected columns in scan order.
+func (sel selection) columns(m *schema.Model) []clause.Column {
+	cols := make([]clause.Column, 0, len(sel.props)+1)
+	for _, p := range sel.props {
+		cols = append(cols, clause.Column{Name: colName(p)})
+	}
+	if sel.extra {
+		cols = append(cols, clause.Column{Name: extraColumn})
+	}
+	if sel.onlyID {
+		cols = append(cols, clause.Column{Name: colName(m.IDProperty())})
+	}
+	return cols
+}
+
+// table returns a GORM handle on the model's table, bound to ctx (and its transaction).
+func (s *Store) table(ctx context.Context, m *schema.Model) *gorm.DB {
+	return s.DB(ctx).Table(tableName(m))
+}
+
+// selectRecords runs a SELECT for filter f without firing hooks.
+func (s *Store) selectRecords(ctx context.Context, m *schema.Model, f *filter.Filter) ([]schema.Record, error) {
+	if f == nil {
+		f = &filter.Filter{}
+	}
+	where, err := s.whereExpr(m, f.Where)
+	if err != nil {
+		return nil, err
+	}
+	sel := selectionFor(m, f.Fields)
+	q := s.table(ctx, m).Clauses(clause.Select{Columns: sel.columns(m)}, clause.Where{Exprs: []clause.Expression{where}})
+	q = q.Clauses(clause.OrderBy{Expression: orderExpr{terms: orderColumns(m, f.Order), dl: s.dl}})
+	if f.Limit > 0 || f.Skip > 0 {
+		limit := f.Limit
+		if limit <= 0 {
+			limit = math.MaxInt64 // OFFSET alone is not valid everywhere
+		}
+		q = q.Limit(limit).Offset(f.Skip)
+	}
+	rows, err := q.Rows()
+	if err != nil {
+		return nil, s.dbError(fmt.Sprintf("select from %s", tableName(m)), err)
+	}
+	defer rows.Close()
+	recs, err := scanRecords(rows, m, sel)
+	if err != nil {
+		return nil, s.dbError(fmt.Sprintf("read rows of %s", tableName(m)), err)
+	}
+	return recs, nil
+}
+
+// orderColumns is the ORDER BY of a filter: declared properties only, then the id ascending
+// (unless already ordered by it) so that results are deterministic.
+func orderColumns(m *schema.Model, order []filter.Order) []clause.OrderByColumn {
+	idp := m.IDProperty()
+	var (
+		out  []clause.OrderByColumn
+		byID bool
+	)
+	for _, o := range order {
+		p := m.Property(o.Property)
+		if p == nil {
+			continue
+		}
+		byID = byID || p == idp
+		out = append(out, clause.OrderByColumn{Column: clause.Column{Name: colName(p)}, Desc: o.Desc})
+	}
+	if !byID {
+		out = append(out, clause.OrderByColumn{Column: clause.Column{Name: colName(idp)}})
+	}
+	return out
+}
+
+// orderExpr writes ORDER BY terms with the dialect's NULL placement.
+type orderExpr struct {
+	terms []clause.OrderByColumn
+	dl    sqlDialect
+}
+
+// Build writes "col [DESC] [NULLS ...], ...".
+func (o orderExpr) Build(b clause.Builder) {
+	for i, t := range o.terms {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteQuoted(t.Column)
+		if t.Desc {
+			b.WriteString(" DESC")
+		}
+		b.WriteString(o.dl.nullOrder(t.Desc))
+	}
+}
+
+// scanRecords converts rows (columns as sel.columns) to records.
+func scanRecords(rows *sql.Rows, m *schema.Model, sel selection) ([]schema.Record, error) {
+	n := len(sel.columns(m))
+	raw := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range raw {
+		ptrs[i] = &raw[i]
+	}
+	recs := []schema.Record{}
+	for rows.Next() {
+		for i := range raw {
+			raw[i] = nil
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, fmt.Errorf("scan: %w", err)
+		}
+		rec := make(schema.Record, len(sel.props))
+		for i, p := range sel.props {
+			v, err := fromDB(p, raw[i])
+			if err != nil {
+				return nil, err
+			}
+			rec[p.Name] = v
+		}
+		if sel.extra {
+			extra, err := decodeExtra(raw[len(sel.props)])
+			if err != nil {
+				return nil, err
+			}
+			for k, v := range extra {
+				if m.Property(k) == nil && sel.keep(k) {
+					rec[k] = v
+				}
+			}
+		}
+		recs = append(recs, rec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("iterate rows: %w", err)
+	}
+	return recs, nil
+}
+
+// decodeExtra reads the _extra column (NULL = no undeclared properties).
+func decodeExtra(raw any) (map[string]any, error) {
+	var text string
+	switch x := raw.(type) {
+	case nil:
+		return nil, nil
+	case []byte:
+		text = string(x)
+	case string:
+		text = x
+	default:
+		return nil, fmt.Errorf("column %s: unexpected %T", extraColumn, raw)
+	}
+	var out map[string]any
+	if err := json.Unmarshal([]byte(text), &out); err != nil {
+		return nil, fmt.Errorf("column %s: invalid JSON: %w", extraColumn, err)
+	}
+	return out, nil
+}
+
+// countWhere counts rows matching where without firing hooks.
+func (s *Store) countWhere(ctx context.Context, m *schema.Model, where filter.Cond) (int64, error) {
+	expr, err := s.whereExpr(m, where)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := s.table(ctx, m).Clauses(clause.Where{Exprs: []clause.Expression{expr}}).Count(&n).Error; err != nil {
+		return 0, s.dbError(fmt.Sprintf("count rows of %s", tableName(m)), err)
+	}
+	return n, nil
+}
+
+// readByID reads one full record by id without firing hooks (nil when missing).
+func (s *Store) readByID(ctx context.Context, m *schema.Model, id any) (schema.Record, error) {
+	recs, err := s.selectRecords(ctx, m, &filter.Filter{Where: idCond(m.IDProperty(), id), Limit: 1})
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	return recs[0], nil
+}

@@ -1,0 +1,195 @@
+package framework
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/loopgo/loopgo/framework/acl"
+	"github.com/loopgo/loopgo/framework/apierr"
+	"github.com/loopgo/loopgo/framework/builtin"
+	"github.com/loopgo/loopgo/framework/rest"
+)
+
+// Users is the user-management handle of a user model: login, logout, tokens, passwords.
+type Users = builtin.Users
+
+// Users returns the handle of a user model (User or a model with base: User), after Setup.
+func (a *App) Users(model string) (*Users, error) {
+	a.usersMu.Lock()
+	defer a.usersMu.Unlock()
+	if u, ok := a.users[model]; ok {
+		return u, nil
+	}
+	m := a.reg.Model(model)
+	if m == nil || !m.IsA("User") {
+		return nil, fmt.Errorf("model %q is not a user model (User or a model with base: User)", model)
+	}
+	st := a.attached[model]
+	tm := a.reg.Model("AccessToken")
+	tst := a.attached["AccessToken"]
+	if st == nil || tm == nil || tst == nil {
+		return nil, fmt.Errorf("user model %q needs itself and AccessToken attached to datasources in model-config.yaml", model)
+	}
+	u := builtin.NewUsers(m, st, tm, tst)
+	u.SetModelLookup(a.reg.Model)
+	a.users[model] = u
+	return u, nil
+}
+
+// installUserModels binds User's remote methods and operation hooks; they are inherited by
+// every model extending User.
+func (a *App) installUserModels() {
+	a.Model("User").Method("login", a.remoteLogin).Method("logout", a.remoteLogout)
+	a.BeforeRemote("**", a.guardServerOwnedFields)
+}
+
+// serverOwned lists User properties only the server (or the admin role) may write over REST.
+var serverOwned = []string{"emailVerified", "verificationToken"}
+
+// writeMethods are the methods whose body data is stripped of server-owned fields.
+var writeMethods = map[string]bool{
+	"create": true, "patchOrCreate": true, "replaceOrCreate": true, "upsertWithWhere": true,
+	"replaceById": true, "updateAll": true, "patchAttributes": true,
+}
+
+// guardServerOwnedFields drops emailVerified and verificationToken from REST writes to user
+// models: always on create (as LoopBack), and on updates unless the caller has the admin role.
+func (a *App) guardServerOwnedFields(ctx context.Context, c *rest.Call) error {
+	if !c.Method.Model.IsA("User") || !writeMethods[c.Method.Name] {
+		return nil
+	}
+	if c.Method.Name != "create" {
+		admin, err := a.HasRole(ctx, c.Token, "admin")
+		if err != nil {
+			return err
+		}
+		if admin {
+			return nil
+		}
+	}
+	strip := func(v any) {
+		if m, ok := v.(map[string]any); ok {
+			for _, k := range serverOwned {
+				delete(m, k)
+			}
+		}
+	}
+	switch d := c.Args["data"].(type) {
+	case []any:
+		for _, x := range d {
+			strip(x)
+		}
+	default:
+		strip(d)
+	}
+	return nil
+}
+
+// HasRole reports whether the token's user is mapped to a static role (Role + RoleMapping).
+func (a *App) HasRole(ctx context.Context, tok *rest.Token, role string) (bool, error) {
+	if tok == nil || tok.UserID == nil {
+		return false, nil
+	}
+	z := &authorizer{a: a, roles: a.roles}
+	id := acl.IDString(tok.UserID)
+	principals := []acl.Principal{{Type: acl.USER, ID: id}}
+	if tok.UserModel != "" && tok.UserModel != acl.USER {
+		principals = append(principals, acl.Principal{Type: tok.UserModel, ID: id})
+	}
+	names, err := z.RolesOf(ctx, principals)
+	if err != nil {
+		return false, err
+	}
+	for _, n := range names {
+		if n == role {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// installUserHooks registers the user models' operation hooks once the datasources are open;
+// the hooks read the settings of the model being saved, so one registration serves them all.
+func (a *App) installUserHooks() {
+	if u := a.anyUsers(); u != nil {
+		for hook, fn := range u.Hooks() {
+			a.Model("User").Observe(hook, fn)
+		}
+	}
+}
+
+func (a *App) remoteLogin(ctx context.Context, c *rest.Call) (any, error) {
+	u, err := a.Users(c.Method.Model.Name)
+	if err != nil {
+		return nil, apierr.Internal(err)
+	}
+	creds, _ := c.Args["credentials"].(map[string]any)
+	var include []string
+	switch v := c.Args["include"].(type) {
+	case []any:
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				include = append(include, s)
+			}
+		}
+	case string:
+		include = strings.Split(v, ",")
+	}
+	res, err := u.Login(ctx, creds, builtin.LoginOptions{
+		Include: include, ClientAddress: c.Echo.RealIP(), UserAgent: c.Request().UserAgent(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := res.JSON()
+	if res.User != nil {
+		out["user"] = rest.Instance{Model: c.Method.Model, Rec: res.User}
+	}
+	return out, nil
+}
+
+func (a *App) remoteLogout(ctx context.Context, c *rest.Call) (any, error) {
+	u, err := a.Users(c.Method.Model.Name)
+	if err != nil {
+		return nil, apierr.Internal(err)
+	}
+	digest := ""
+	if c.Token != nil {
+		digest = c.Token.Digest
+	}
+	return nil, u.Logout(ctx, digest)
+}
+
+// ResolveToken implements rest.TokenResolver with the AccessToken model.
+func (a *App) ResolveToken(ctx context.Context, raw string) (*rest.Token, error) {
+	u := a.anyUsers()
+	if u == nil {
+		return nil, nil
+	}
+	r, err := u.ResolveToken(ctx, raw)
+	if err != nil || r == nil {
+		return nil, err
+	}
+	return &rest.Token{Digest: r.Digest, UserID: r.UserID, UserModel: r.UserModel, TTL: r.TTL, Scopes: r.Scopes}, nil
+}
+
+// anyUsers returns the Users handle of the first attached user model, or nil.
+func (a *App) anyUsers() *builtin.Users {
+	for _, m := range a.reg.Models() {
+		if _, ok := a.attached[m.Name]; ok && m.IsA("User") {
+			if u, err := a.Users(m.Name); err == nil {
+				return u
+			}
+		}
+	}
+	return nil
+}
+
+// callContext carries the caller's token digest to operation hooks (token revocation keeps it).
+func callContext(ctx context.Context, c *rest.Call) context.Context {
+	if c.Token != nil {
+		return builtin.WithCurrentToken(ctx, c.Token.Digest)
+	}
+	return ctx
+}

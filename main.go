@@ -1,0 +1,43 @@
+// Command loopgo serves the ready app: the models in models/, the boot functions in boot/.
+package main
+
+import (
+	"context"
+	_ "embed"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/loopgo/loopgo/boot"
+	"github.com/loopgo/loopgo/framework"
+	"github.com/loopgo/loopgo/models"
+)
+
+//go:embed config.yaml
+var configYAML []byte
+
+func main() {
+	if err := run(); err != nil {
+		slog.Error("loopgo stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	cfg, err := framework.ParseConfig(configYAML)
+	if err != nil {
+		return err
+	}
+	app, err := framework.New(cfg)
+	if err != nil {
+		return err
+	}
+	if err := app.LoadModels(models.FS); err != nil {
+		return err
+	}
+	boot.Register(app)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return app.Start(ctx)
+}

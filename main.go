@@ -36,6 +36,7 @@ func run() error {
 	if err := app.LoadModels(models.FS); err != nil {
 		return err
 	}
+	models.Register(app)
 	boot.Register(app)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

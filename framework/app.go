@@ -161,6 +161,7 @@ func (a *App) Setup(ctx context.Context) error {
 		return err
 	}
 	a.implicitAttachments()
+	a.applyModelOptions()
 	if err := a.openDatasources(ctx); err != nil {
 		return err
 	}

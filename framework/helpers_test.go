@@ -17,6 +17,9 @@ import (
 	"github.com/loopgo/loopgo/framework"
 )
 
+// fastBcrypt makes test apps hash passwords at bcrypt's minimum cost.
+var fastBcrypt = true
+
 // testApp is a fresh app on a temporary SQLite file.
 type testApp struct {
 	t   *testing.T
@@ -44,6 +47,16 @@ func newTestApp(t *testing.T, files map[string]string, setup ...func(*framework.
 	if err := app.LoadModels(fsys); err != nil {
 		t.Fatalf("load models: %v", err)
 	}
+	// bcrypt at cost 10 takes ~0.7 s under the race detector: the tests hash at bcrypt's
+	// minimum cost (one test checks the default).
+	app.Boot("test-fast-bcrypt", func(ctx context.Context, app *framework.App) error {
+		for _, m := range app.Registry().Models() {
+			if m.IsA("User") && fastBcrypt {
+				m.Settings["saltWorkFactor"] = 4
+			}
+		}
+		return nil
+	})
 	for _, fn := range setup {
 		fn(app)
 	}

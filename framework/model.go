@@ -164,3 +164,12 @@ func (m *Model) RemoveValidations(prop string) {
 		d.RemoveValidations(prop)
 	}
 }
+
+// Instance wraps a record of this model for a remote method's result, so that it is serialised
+// with the model's rules (hidden properties removed).
+func (m *Model) Instance(rec Record) any {
+	if rec == nil {
+		return nil
+	}
+	return rest.Instance{Model: m.Definition(), Rec: rec}
+}

@@ -42,6 +42,7 @@ func (a *App) Users(model string) (*Users, error) {
 func (a *App) installUserModels() {
 	a.Model("User").Method("login", a.remoteLogin).Method("logout", a.remoteLogout)
 	a.BeforeRemote("**", a.guardServerOwnedFields)
+	a.BeforeRemote("**", a.stampOwner)
 }
 
 // serverOwned lists User properties only the server (or the admin role) may write over REST.
@@ -112,6 +113,11 @@ func (a *App) HasRole(ctx context.Context, tok *rest.Token, role string) (bool, 
 // installUserHooks registers the user models' operation hooks once the datasources are open;
 // the hooks read the settings of the model being saved, so one registration serves them all.
 func (a *App) installUserHooks() {
+	for _, m := range a.reg.Models() {
+		if f := m.IntSetting("saltWorkFactor", builtin.DefaultSaltWorkFactor); m.IsA("User") && f < builtin.MinSaltWorkFactor {
+			a.log.Warn("saltWorkFactor is below the ASVS floor of 10: passwords are hashed weakly", "model", m.Name, "saltWorkFactor", f)
+		}
+	}
 	if u := a.anyUsers(); u != nil {
 		for hook, fn := range u.Hooks() {
 			a.Model("User").Observe(hook, fn)

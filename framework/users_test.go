@@ -364,3 +364,18 @@ func TestNoSecretsInLogs(t *testing.T) {
 		t.Fatal("no request log lines captured")
 	}
 }
+
+func TestDefaultBcryptCost(t *testing.T) {
+	fastBcrypt = false
+	defer func() { fastBcrypt = true }()
+	a := usersApp(t)
+	a.do("POST", "/api/users", map[string]any{"email": "ann@example.com", "password": "SuperFakePassword"})
+	var hash string
+	db := a.app.StoreOf("User").DB(context.Background())
+	if err := db.Table("User").Select(`"password"`).Where(`"email" = ?`, "ann@example.com").Scan(&hash).Error; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(hash, "$2a$10$") && !strings.HasPrefix(hash, "$2b$10$") {
+		t.Fatalf("stored password is not a cost-10 bcrypt hash: %.7s", hash)
+	}
+}

@@ -3,6 +3,7 @@ package builtin
 import (
 	"context"
 	"io/fs"
+	"log/slog"
 	"path"
 	"testing"
 
@@ -42,7 +43,7 @@ func newEnv(t *testing.T, settings map[string]any) *testEnv {
 	if err := reg.Resolve(); err != nil {
 		t.Fatalf("resolve: %v", err)
 	}
-	st, err := store.Open(ctx, "t", "sqlite:"+t.TempDir()+"/t.db", store.Options{})
+	st, err := store.Open(ctx, "t", "sqlite:"+t.TempDir()+"/t.db", store.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

@@ -130,6 +130,28 @@ func TestUpdateRevokesTokens(t *testing.T) {
 		}
 	})
 
+	t.Run("replace with a new email revokes", func(t *testing.T) {
+		cur, other, _ := fresh()
+		data := map[string]any{"email": "a5@example.com", "username": "a", "password": knownHash}
+		if _, err := e.st.ReplaceByID(WithCurrentToken(ctx, Digest(cur)), e.user, id, data); err != nil {
+			t.Fatal(err)
+		}
+		if e.tokenRow(t, cur) == nil || e.tokenRow(t, other) != nil {
+			t.Fatal("replace with a new email did not revoke the other token only")
+		}
+	})
+
+	t.Run("replace with the same email and hash keeps tokens", func(t *testing.T) {
+		_, other, _ := fresh()
+		data := map[string]any{"email": "a5@example.com", "username": "a", "password": knownHash}
+		if _, err := e.st.ReplaceByID(ctx, e.user, id, data); err != nil {
+			t.Fatal(err)
+		}
+		if e.tokenRow(t, other) == nil {
+			t.Fatal("tokens revoked by a replace that changed neither email nor password")
+		}
+	})
+
 	t.Run("preserve access tokens", func(t *testing.T) {
 		cur, other, _ := fresh()
 		if _, err := e.st.PatchByID(WithPreserveAccessTokens(ctx), e.user, id, map[string]any{"email": "a4@example.com"}); err != nil {

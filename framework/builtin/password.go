@@ -17,8 +17,9 @@ const MaxPasswordBytes = 72
 // DefaultSaltWorkFactor is the bcrypt cost used when a user model sets no saltWorkFactor.
 const DefaultSaltWorkFactor = 10
 
-// MinSaltWorkFactor is the lowest bcrypt cost Loopgo uses: a lower saltWorkFactor (which
-// LoopBack would accept) is raised to it, because cost 10 is the ASVS floor for bcrypt.
+// MinSaltWorkFactor is the ASVS floor for bcrypt's cost. An explicit saltWorkFactor below it
+// (down to bcrypt's own minimum, 4) is honoured, as LoopBack does, and the framework warns about
+// it at start-up; tests use it to keep bcrypt cheap under the race detector.
 const MinSaltWorkFactor = 10
 
 // hashLength is the length of a bcrypt hash in its modular crypt format.
@@ -47,11 +48,14 @@ func IsHash(s string) bool {
 	return strings.HasPrefix(s, "$2a$") || strings.HasPrefix(s, "$2b$") || strings.HasPrefix(s, "$2y$")
 }
 
-// EffectiveCost returns the bcrypt cost used for a saltWorkFactor: values below
-// MinSaltWorkFactor (including 0 = unset) are raised to it.
+// EffectiveCost returns the bcrypt cost used for a saltWorkFactor: 0 (unset) means
+// DefaultSaltWorkFactor, values below bcrypt's minimum are raised to it.
 func EffectiveCost(saltWorkFactor int) int {
-	if saltWorkFactor < MinSaltWorkFactor {
-		return MinSaltWorkFactor
+	switch {
+	case saltWorkFactor == 0:
+		return DefaultSaltWorkFactor
+	case saltWorkFactor < bcrypt.MinCost:
+		return bcrypt.MinCost
 	}
 	return saltWorkFactor
 }

@@ -84,18 +84,17 @@ func TestIsHash(t *testing.T) {
 }
 
 func TestEffectiveCost(t *testing.T) {
-	for in, want := range map[int]int{0: 10, 4: 10, 9: 10, 10: 10, 12: 12} {
+	for in, want := range map[int]int{0: 10, 1: 4, 4: 4, 9: 9, 10: 10, 12: 12} {
 		if got := EffectiveCost(in); got != want {
 			t.Errorf("EffectiveCost(%d) = %d, want %d", in, got, want)
 		}
 	}
 }
 
-func TestHashClampsCost(t *testing.T) {
+func TestHashDefaultCost(t *testing.T) {
 	t.Parallel()
-	// Cost 4 is below the floor: the hash must come out at cost 10. (Matching is tested with
-	// the user hooks, where the hash is made anyway.)
-	hash, err := HashPassword("s3cret pass", 4)
+	// An unset saltWorkFactor (0) hashes at cost 10, the ASVS floor.
+	hash, err := HashPassword("s3cret pass", 0)
 	if err != nil {
 		t.Fatalf("HashPassword: %v", err)
 	}

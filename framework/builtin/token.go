@@ -27,7 +27,7 @@ func NewTokenID() (string, error) {
 			return "", fmt.Errorf("token id: %w", err)
 		}
 		for _, b := range buf {
-			if false && int(b) >= acceptBelow {
+			if int(b) >= acceptBelow {
 				continue
 			}
 			out = append(out, tokenAlphabet[int(b)%len(tokenAlphabet)])

@@ -29,16 +29,6 @@ func FuzzParseFile(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		done := make(chan struct{})
-		defer close(done)
-		go func() {
-			select {
-			case <-done:
-			case <-time.After(3 * time.Second):
-				os.WriteFile("/tmp/slowinput.yaml", src, 0o644)
-				panic("slow input")
-			}
-		}()
 		r := NewRegistry()
 		err := r.ParseFile("fuzz.yaml", src)
 		if err == nil {
@@ -63,6 +53,35 @@ func FuzzParseFile(f *testing.F) {
 			_ = m.Clone()
 			for _, p := range m.Properties {
 				_, _ = p.CoerceQuery("1")
+			}
+		}
+	})
+}
+
+// FuzzCoerce feeds arbitrary strings to every coercion entry point and asserts that nothing
+// panics and that failures are *CoerceError values.
+func FuzzCoerce(f *testing.F) {
+	for _, s := range []string{"", "1", "-0.5e3", "true", "2020-01-02T03:04:05Z", `{"a":1}`, "[1,2]", "1,2", "0x10", "null"} {
+		f.Add(s)
+	}
+	types := []Type{String, Number, Integer, Boolean, Date, Object, Array, Any, GeoPoint, "Note"}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, typ := range types {
+			for _, v := range []any{s, []string{s, s}, map[string]any{"lat": s, "lng": s}} {
+				for _, fromString := range []bool{true, false} {
+					if _, err := CoerceArg(typ, Number, v, fromString); err != nil {
+						var ce *CoerceError
+						if !errors.As(err, &ce) {
+							t.Fatalf("CoerceArg error of type %T", err)
+						}
+					}
+				}
+				if typ == Integer {
+					continue
+				}
+				p := &Property{Name: "p", Type: typ, Items: String}
+				_, _ = p.CoerceData(v)
+				_, _ = p.CoerceQuery(v)
 			}
 		}
 	})

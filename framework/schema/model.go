@@ -26,7 +26,8 @@ func (m *Model) IsHidden(name string) bool { return contains(m.Hidden, name) }
 // IsProtected reports whether a property is removed when the instance is nested in another.
 func (m *Model) IsProtected(name string) bool { return contains(m.Protected, name) }
 
-// IsA reports whether the model is, or extends, the named model.
+// IsA reports whether the model is, or extends, the named model; every model IsA "Model" and
+// persisted models IsA "PersistedModel" (the implicit roots).
 func (m *Model) IsA(name string) bool {
 	for x := m; x != nil; x = x.Parent {
 		if x.Name == name {

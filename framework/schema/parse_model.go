@@ -31,9 +31,6 @@ var structuralKeys = map[string]bool{
 	"acls": true, "methods": true, "mixins": true, "options": true,
 }
 
-// typedSettingKeys are settings with their own Model field; they may appear in options too.
-var typedSettingKeys = []string{"plural", "http", "strict", "idInjection", "forceId", "replaceOnPUT", "hidden", "protected"}
-
 // decodeYAML decodes exactly one YAML document and returns its root node.
 func decodeYAML(file string, src []byte) (*yaml.Node, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(src))
@@ -95,6 +92,9 @@ func parseModelFile(file string, src []byte) (m *Model, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// strict defaults to true, not LoopBack's false: Loopgo stores records in relational tables
+	// whose columns come from the declared properties (LoopBack's relational connectors default
+	// to true as well), so an undeclared property is rejected with 422 rather than lost.
 	m = &Model{Settings: map[string]any{}, Mixins: map[string]any{}, Strict: StrictTrue,
 		IDInjection: true, ReplaceOnPUT: true}
 	m.decl = declared{hidden: map[string]Pos{}, protected: map[string]Pos{}}

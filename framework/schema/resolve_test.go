@@ -207,3 +207,32 @@ func TestRegistryAdd(t *testing.T) {
 		})
 	}
 }
+
+func TestResolveForeignKeysReachChildren(t *testing.T) {
+	r := mustResolve(t,
+		"child.yaml", "name: Child\nbase: Parent\nproperties: {own: string}\n",
+		"parent.yaml", "name: Parent\nidInjection: false\nproperties: {title: string}\n",
+		"late.yaml", "name: Late\nrelations: {parents: {type: hasMany, model: Parent}}\n",
+		"kid.yaml", "name: Kid\nbase: Parent\nidInjection: true\n")
+	names := func(m *Model) []string {
+		var out []string
+		for _, p := range m.Properties {
+			out = append(out, p.Name)
+		}
+		return out
+	}
+	checks := []struct {
+		what      string
+		got, want any
+	}{
+		{"parent gets the hasMany key", names(mustModel(t, r, "Parent")), []string{"title", "lateId"}},
+		{"child gets it at the parent's position", names(mustModel(t, r, "Child")), []string{"title", "lateId", "own"}},
+		{"child injecting its own id keeps it first", names(mustModel(t, r, "Kid")), []string{"id", "title", "lateId"}},
+		{"child without id", mustModel(t, r, "Child").IDProperty() == nil, true},
+	}
+	for _, c := range checks {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s: got %#v, want %#v", c.what, c.got, c.want)
+		}
+	}
+}

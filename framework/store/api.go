@@ -52,4 +52,3 @@ type HookContext struct {
 
 // Hook observes an operation; a returned error aborts it (an *apierr.Error keeps its status).
 type Hook func(ctx context.Context, hc *HookContext) error
-

@@ -67,6 +67,8 @@ type sqlDialect interface {
 	// jsonOperand returns the left operand and the bound right value for comparing the value
 	// at keys inside a JSON column with v (string, float64, bool or time.Time).
 	jsonOperand(col clause.Column, keys []string, v any) (clause.Expr, any)
+	// jsonContains holds when the JSON array in col has an element equal to the scalar v.
+	jsonContains(col clause.Column, v any) clause.Expression
 	// jsonIsNull holds when the value at keys is missing or JSON null.
 	jsonIsNull(col clause.Column, keys []string) clause.Expression
 
@@ -231,6 +233,14 @@ func inlineFlags(flags string) string {
 		return ""
 	}
 	return "(?" + f + ")"
+}
+
+// jsonScalar converts a filter value to what JSON holds (dates as RFC 3339 text).
+func jsonScalar(v any) any {
+	if t, ok := v.(time.Time); ok {
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	return v
 }
 
 // isStringProp reports whether a property's column holds text.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -144,6 +145,14 @@ func (d mysqlDialect) jsonOperand(col clause.Column, keys []string, v any) (clau
 		return d.jsonText(col, keys), x.UTC().Format(time.RFC3339Nano)
 	}
 	return d.jsonText(col, keys), v
+}
+
+func (mysqlDialect) jsonContains(col clause.Column, v any) clause.Expression {
+	text, err := json.Marshal(jsonScalar(v))
+	if err != nil {
+		return falseExpr
+	}
+	return clause.Expr{SQL: "JSON_CONTAINS(?, ?)", Vars: []any{col, string(text)}}
 }
 
 func (mysqlDialect) jsonIsNull(col clause.Column, keys []string) clause.Expression {

@@ -149,6 +149,14 @@ func (d postgresDialect) jsonOperand(col clause.Column, keys []string, v any) (c
 	return lhs, d.jsonValue(string(text))
 }
 
+func (d postgresDialect) jsonContains(col clause.Column, v any) clause.Expression {
+	text, err := json.Marshal([]any{jsonScalar(v)})
+	if err != nil {
+		return falseExpr
+	}
+	return clause.Expr{SQL: "? @> ?", Vars: []any{col, d.jsonValue(string(text))}}
+}
+
 func (d postgresDialect) jsonIsNull(col clause.Column, keys []string) clause.Expression {
 	return clause.Expr{SQL: "? IS NULL", Vars: []any{d.jsonText(col, keys)}}
 }

@@ -118,6 +118,10 @@ func (d sqliteDialect) jsonOperand(col clause.Column, keys []string, v any) (cla
 	return d.jsonText(col, keys), v
 }
 
+func (sqliteDialect) jsonContains(col clause.Column, v any) clause.Expression {
+	return clause.Expr{SQL: "EXISTS (SELECT 1 FROM json_each(?) WHERE json_each.value = ?)", Vars: []any{col, jsonScalar(v)}}
+}
+
 func (d sqliteDialect) jsonIsNull(col clause.Column, keys []string) clause.Expression {
 	return clause.Expr{SQL: "? IS NULL", Vars: []any{d.jsonText(col, keys)}}
 }

@@ -18,10 +18,10 @@ func seedNotes(e *testEnv) *schema.Model {
 		{"title": "Alpha", "body": "hello world", "rating": 1.0, "published": true, "created": day(1), "tags": []any{"a"},
 			"meta": map[string]any{"color": "red", "size": 1.0, "ok": true, "deep": map[string]any{"x": "1"}}},
 		{"title": "beta", "body": "Hello", "rating": 2.5, "published": false, "created": day(2),
-			"meta": map[string]any{"color": "blue", "size": 10.0, "ok": false}},
+			"meta": map[string]any{"color": "blue", "size": 10.0, "ok": false}, "tags": []any{"b", "c", 2.0}},
 		{"title": "Gamma", "created": day(3), "meta": map[string]any{"color": nil, "size": 2.0}},
 		{"title": "delta_1", "body": "100% sure", "rating": 10.0, "published": true, "created": day(4)},
-		{"title": "ALPHA", "body": "x", "rating": 3.0, "published": false, "meta": map[string]any{"size": 3.5}},
+		{"title": "ALPHA", "body": "x", "rating": 3.0, "published": false, "meta": map[string]any{"size": 3.5}, "tags": []any{"a", "c"}},
 	} {
 		e.mustCreate(m, d)
 	}
@@ -112,6 +112,13 @@ func TestWhereOperators(t *testing.T) {
 			{"path inq", path("meta", []string{"size"}, filter.Inq, nil, 1.0, 10.0), "Alpha,beta"},
 			{"path nin", path("meta", []string{"size"}, filter.Nin, nil, 1.0, 10.0), "Gamma,delta_1,ALPHA"},
 			{"path like", path("meta", []string{"color"}, filter.Like, "r%"), "Alpha"},
+			{"array eq matches an element", cmp("tags", filter.Eq, "c"), "beta,ALPHA"},
+			{"array eq number element", cmp("tags", filter.Eq, 2.0), "beta"},
+			{"array eq whole array", cmp("tags", filter.Eq, []any{"a", "c"}), "ALPHA"},
+			{"array neq is null-aware", cmp("tags", filter.Neq, "a"), "beta,Gamma,delta_1"},
+			{"array inq", cmpVals("tags", filter.Inq, "b", "x"), "beta"},
+			{"array nin", cmpVals("tags", filter.Nin, "a", "b"), "Gamma,delta_1"},
+			{"array eq null", cmp("tags", filter.Eq, nil), "Gamma,delta_1"},
 			{"path ilike", path("meta", []string{"color"}, filter.ILike, "B%"), "beta"},
 		}
 		for _, tc := range tests {

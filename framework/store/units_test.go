@@ -181,7 +181,7 @@ func TestValueConversion(t *testing.T) {
 	anyp := &schema.Property{Name: "a", Type: schema.Any}
 	when := time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
 
-	toDB := []struct {
+	toDBCases := []struct {
 		p    *schema.Property
 		in   any
 		want any
@@ -205,14 +205,14 @@ func TestValueConversion(t *testing.T) {
 		{anyp, "text", `"text"`, false},
 		{num, nil, nil, false},
 	}
-	for _, tc := range toDB {
+	for _, tc := range toDBCases {
 		got, err := s.toDB(tc.p, tc.in)
 		if (err != nil) != tc.err || !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("toDB(%s, %#v) = %#v, %v; want %#v (err %v)", tc.p.Name, tc.in, got, err, tc.want, tc.err)
 		}
 	}
 
-	fromDB := []struct {
+	fromDBCases := []struct {
 		p    *schema.Property
 		raw  any
 		want any
@@ -232,7 +232,7 @@ func TestValueConversion(t *testing.T) {
 		{anyp, `"s"`, "s"},
 		{anyp, nil, nil},
 	}
-	for _, tc := range fromDB {
+	for _, tc := range fromDBCases {
 		got, err := fromDB(tc.p, tc.raw)
 		if err != nil || !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("fromDB(%s, %#v) = %#v, %v; want %#v", tc.p.Name, tc.raw, got, err, tc.want)

@@ -94,6 +94,7 @@ func (s *Store) joinConds(m *schema.Model, op string, cs []filter.Cond) (clause.
 // operand is the left side of a comparison: a column, or a value inside a JSON column.
 type operand struct {
 	bind    func(v any) (lhs, rhs any, err error) // left operand and bound value for v
+	match   func(v any) clause.Expression         // equality test when it is not lhs = rhs (arrays)
 	isNull  clause.Expression                     // holds when the operand is NULL / missing
 	text    clause.Expr                           // the operand as text, for patterns
 	uniform bool                                  // bind returns the same lhs for every value (IN allowed)
@@ -127,6 +128,14 @@ func (s *Store) cmpExpr(m *schema.Model, x *filter.Cmp) (clause.Expression, erro
 		return s.opExpr(o, x)
 	}
 	col := clause.Column{Name: colName(p)}
+	if p.Type == schema.Array && isMembership(x) {
+		// LoopBack: an array-valued property matches when any element matches.
+		return s.opExpr(operand{
+			match:  func(v any) clause.Expression { return s.dl.jsonContains(col, v) },
+			isNull: clause.Eq{Column: col, Value: nil},
+			text:   s.dl.asText(colExpr(colName(p)), p),
+		}, x)
+	}
 	o := operand{
 		bind: func(v any) (any, any, error) {
 			dbv, err := s.toDB(p, v)
@@ -165,6 +174,9 @@ func (s *Store) opExpr(o operand, x *filter.Cmp) (clause.Expression, error) {
 	case filter.Neq:
 		if x.Value == nil {
 			return notExpr{o.isNull}, nil
+		}
+		if o.match != nil {
+			return or(notExpr{o.match(x.Value)}, o.isNull), nil
 		}
 		lhs, rhs, err := o.bind(x.Value)
 		if err != nil {
@@ -218,6 +230,9 @@ func (s *Store) opExpr(o operand, x *filter.Cmp) (clause.Expression, error) {
 func (o operand) eq(v any) (clause.Expression, error) {
 	if v == nil {
 		return o.isNull, nil
+	}
+	if o.match != nil {
+		return o.match(v), nil
 	}
 	lhs, rhs, err := o.bind(v)
 	if err != nil {
@@ -293,6 +308,10 @@ func (o operand) inNonNil(vs []any) (clause.Expression, bool, error) {
 			hasNil = true
 			continue
 		}
+		if o.match != nil {
+			eqs = append(eqs, o.match(v))
+			continue
+		}
 		l, r, err := o.bind(v)
 		if err != nil {
 			return nil, false, err
@@ -302,12 +321,25 @@ func (o operand) inNonNil(vs []any) (clause.Expression, bool, error) {
 		eqs = append(eqs, clause.Eq{Column: l, Value: r})
 	}
 	switch {
-	case len(rhs) == 0:
+	case len(eqs) == 0:
 		return nil, hasNil, nil
 	case o.uniform:
 		return clause.IN{Column: lhs, Values: rhs}, hasNil, nil
 	}
 	return or(eqs...), hasNil, nil
+}
+
+// isMembership reports an element comparison on an array property: eq, neq, inq or nin with
+// scalar values (an array value compares the whole array).
+func isMembership(x *filter.Cmp) bool {
+	switch x.Op {
+	case filter.Eq, filter.Neq, "":
+		_, whole := x.Value.([]any)
+		return !whole
+	case filter.Inq, filter.Nin:
+		return true
+	}
+	return false
 }
 
 // patternOf returns the pattern of a like or regexp comparison.

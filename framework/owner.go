@@ -1,0 +1,75 @@
+package framework
+
+import (
+	"context"
+
+	"github.com/loopgo/loopgo/framework/rest"
+	"github.com/loopgo/loopgo/framework/schema"
+)
+
+// stampOwner sets the foreign keys of a model's belongsTo-User relations from the caller's token
+// on create, when the model has the `ownerFromToken` setting, unless the caller is an admin: the
+// body cannot name another user as owner.
+func (a *App) stampOwner(ctx context.Context, c *rest.Call) error {
+	m := c.Method.Model
+	if c.Method.Name != "create" || !m.BoolSetting("ownerFromToken", false) || c.Token == nil {
+		return nil
+	}
+	admin, err := a.HasRole(ctx, c.Token, "admin")
+	if err != nil || admin {
+		return err
+	}
+	keys := a.ownerKeys(m)
+	set := func(v any) {
+		if rec, ok := v.(map[string]any); ok {
+			for _, k := range keys {
+				rec[k] = c.Token.UserID
+			}
+		}
+	}
+	switch d := c.Args["data"].(type) {
+	case []any:
+		for _, x := range d {
+			set(x)
+		}
+	default:
+		set(d)
+	}
+	return nil
+}
+
+// ownerKeys returns the foreign keys of m's belongsTo relations to user models.
+func (a *App) ownerKeys(m *schema.Model) []string {
+	var keys []string
+	for _, r := range m.Relations {
+		if r.Type != "belongsTo" {
+			continue
+		}
+		if t := a.reg.Model(r.Model); t != nil && t.IsA("User") {
+			fk := r.ForeignKey
+			if fk == "" {
+				fk = r.Name + "Id"
+			}
+			keys = append(keys, fk)
+		}
+	}
+	return keys
+}
+
+// applyModelOptions merges model-config `options` into each model's settings, as LoopBack does.
+func (a *App) applyModelOptions() {
+	for name, mc := range a.modelCfg {
+		m := a.reg.Model(name)
+		if m == nil || len(mc.Options) == 0 {
+			continue
+		}
+		if m.Settings == nil {
+			m.Settings = map[string]any{}
+		}
+		for k, v := range mc.Options {
+			if k != "remoting" {
+				m.Settings[k] = v
+			}
+		}
+	}
+}

@@ -46,10 +46,15 @@ func TestReadyAppFlow(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-	})
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			_ = cmd.Process.Signal(os.Interrupt)
+			_ = cmd.Wait()
+		}
+	}
+	t.Cleanup(stop)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	waitFor(t, base)
 
@@ -151,6 +156,7 @@ func TestReadyAppFlow(t *testing.T) {
 	if strings.Join(got, ",") != want {
 		t.Fatalf("audit trail %v, want %s", got, want)
 	}
+	stop() // the log buffer is complete once the process has exited
 	for _, secret := range []string{"SuperFakePassword", tok, short, "$2a$", "$2b$"} {
 		if strings.Contains(logs.String(), secret) {
 			t.Fatalf("the server log contains a secret")

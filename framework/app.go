@@ -276,6 +276,7 @@ func (a *App) buildREST() error {
 		var methods []*rest.Method
 		if m.Persisted && st != nil {
 			methods = rest.PersistedMethods(m, st, a.reg)
+			methods = append(methods, rest.RelationMethods(m, st, a.reg, a.StoreOf)...)
 		}
 		declared, err := a.declaredMethods(m)
 		if err != nil {

@@ -28,6 +28,10 @@ type Method struct {
 	Fn            Func
 	NotFoundOnNil bool // a nil result answers 404 MODEL_NOT_FOUND (findById, findOne)
 	Shared        bool // exposed over REST
+	// Relation and Target are set on relation methods (__get__notes, ...): the relation and the
+	// related model, whose own ACL also applies.
+	Relation *schema.Relation
+	Target   *schema.Model
 }
 
 // StringName is "Model.name" or "Model.prototype.name", the name remote hooks match.

@@ -263,6 +263,7 @@ func (a *App) buildREST() error {
 		a.rest.SetTokens(a)
 	}
 	a.rest.SetAuthorizer(&authorizer{a: a, roles: a.roles})
+	a.mountExplain()
 	for _, h := range a.remoteHooks {
 		a.registerRemoteHook(h)
 	}

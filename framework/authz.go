@@ -74,13 +74,17 @@ func (z *authorizer) request(c *rest.Call) *acl.Request {
 	return req
 }
 
-// modelIDOf finds the target id as LoopBack does: the instance id, else the id argument.
+// modelIDOf finds the target id as LoopBack does: the instance id, else the id argument, else
+// the body's id, else the query's id.
 func modelIDOf(c *rest.Call) string {
 	if !c.Method.Static && c.InstanceID != nil {
 		return acl.IDString(c.InstanceID)
 	}
 	if v, ok := c.Args["id"]; ok && v != nil {
 		return acl.IDString(v)
+	}
+	if data, ok := c.Args["data"].(map[string]any); ok && data["id"] != nil {
+		return acl.IDString(data["id"])
 	}
 	if v := c.Echo.QueryParam("id"); v != "" {
 		return v

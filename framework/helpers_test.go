@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -30,19 +31,29 @@ type testApp struct {
 // newTestApp builds an app from YAML files (name -> content) plus setup callbacks run before Setup.
 func newTestApp(t *testing.T, files map[string]string, setup ...func(*framework.App)) *testApp {
 	t.Helper()
+	fsys := fstest.MapFS{}
+	for name, src := range files {
+		fsys[name] = &fstest.MapFile{Data: []byte(src)}
+	}
+	return newTestAppFS(t, fsys, setup...)
+}
+
+// newTestAppFS builds an app from the model files of fsys, on temporary SQLite files (datasources
+// db and audit), plus setup callbacks run before Setup.
+func newTestAppFS(t *testing.T, fsys fs.FS, setup ...func(*framework.App)) *testApp {
+	t.Helper()
 	dir := t.TempDir()
 	logBuf := &bytes.Buffer{}
 	cfg := framework.Config{
-		Datasources: map[string]framework.Datasource{"db": {URL: "sqlite:" + filepath.Join(dir, "app.db")}},
+		Datasources: map[string]framework.Datasource{
+			"db":    {URL: "sqlite:" + filepath.Join(dir, "app.db")},
+			"audit": {URL: "sqlite:" + filepath.Join(dir, "audit.db")},
+		},
 		Logger:      slog.New(slog.NewTextHandler(&lockedWriter{w: logBuf}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	app, err := framework.New(cfg)
 	if err != nil {
 		t.Fatalf("new app: %v", err)
-	}
-	fsys := fstest.MapFS{}
-	for name, src := range files {
-		fsys[name] = &fstest.MapFile{Data: []byte(src)}
 	}
 	if err := app.LoadModels(fsys); err != nil {
 		t.Fatalf("load models: %v", err)

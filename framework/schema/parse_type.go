@@ -71,6 +71,12 @@ func (p *parser) propertyType(n, at *yaml.Node, field string) (Type, Type, error
 		default:
 			return "", "", p.fail(at, field, "a typed array lists exactly one item type", "write [string] style, e.g. tags: [string]")
 		}
+	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" && isBracketed(n.Value):
+		items, ok := lookupPropertyType(strings.TrimSpace(n.Value[1 : len(n.Value)-1]))
+		if !ok || items == Array {
+			return "", "", p.fail(at, field, "unknown item type in "+strconv.Quote(n.Value), typeHint)
+		}
+		return Array, items, nil
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
 		t, ok := lookupPropertyType(n.Value)
 		if !ok {
@@ -125,6 +131,12 @@ func (p *parser) argType(n, at *yaml.Node, field string) (Type, Type, error) {
 			return "", "", p.fail(at, field, "invalid item type "+strconv.Quote(it), hint)
 		}
 		return Array, items, nil
+	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" && isBracketed(n.Value):
+		items := argTypeName(strings.TrimSpace(n.Value[1 : len(n.Value)-1]))
+		if items == Array || items == "" {
+			return "", "", p.fail(at, field, "invalid item type in "+strconv.Quote(n.Value), hint)
+		}
+		return Array, items, nil
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
 		t := argTypeName(n.Value)
 		if t == "" {
@@ -151,4 +163,9 @@ func argTypeName(s string) Type {
 func isBuiltinArgType(t Type) bool {
 	_, ok := argTypes[string(t)]
 	return ok
+}
+
+// isBracketed reports whether a type was written as the string "[name]" (a quoted typed array).
+func isBracketed(s string) bool {
+	return len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']'
 }

@@ -1,0 +1,135 @@
+package framework_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/loopgo/loopgo/boot"
+	"github.com/loopgo/loopgo/framework"
+	"github.com/loopgo/loopgo/models"
+)
+
+// readyApp builds the ready app (models/ and boot/) with an admin, an owner and another user;
+// it returns the app and each principal's token ("" for anonymous).
+func readyApp(t *testing.T) (*testApp, map[string]string) {
+	t.Setenv("ADMIN_EMAIL", "admin@example.com")
+	t.Setenv("ADMIN_PASSWORD", "AdminPassword1")
+	a := newTestAppFS(t, models.FS, func(app *framework.App) {
+		models.Register(app)
+		boot.Register(app)
+	})
+	toks := map[string]string{"anonymous": ""}
+	login := func(email, password string) string {
+		r := a.do("POST", "/api/users/login", map[string]any{"email": email, "password": password})
+		if r.Status != 200 {
+			t.Fatalf("login %s: %d %s", email, r.Status, r.Raw)
+		}
+		return r.obj()["id"].(string)
+	}
+	toks["admin"] = login("admin@example.com", "AdminPassword1")
+	for _, who := range []string{"owner", "other"} {
+		email := who + "@example.com"
+		if r := a.do("POST", "/api/users", map[string]any{"email": email, "password": "SuperFakePassword"}); r.Status != 200 {
+			t.Fatalf("create %s: %d %s", who, r.Status, r.Raw)
+		}
+		toks[who] = login(email, "SuperFakePassword")
+	}
+	// note 1 belongs to the owner (user 2), note 2 to the other user (user 3)
+	for _, who := range []string{"owner", "other"} {
+		if r := a.do("POST", "/api/notes", map[string]any{"title": "note of " + who, "rating": 3}, "Authorization", toks[who]); r.Status != 200 {
+			t.Fatalf("note of %s: %d %s", who, r.Status, r.Raw)
+		}
+	}
+	return a, toks
+}
+
+func TestReadyAppPermissionMatrix(t *testing.T) {
+	type row struct {
+		method, path string
+		body         any
+		want         map[string]int // principal -> status
+	}
+	all := func(s int) map[string]int {
+		return map[string]int{"anonymous": s, "owner": s, "other": s, "admin": s}
+	}
+	w := func(anon, owner, other, admin int) map[string]int {
+		return map[string]int{"anonymous": anon, "owner": owner, "other": other, "admin": admin}
+	}
+	rows := []row{
+		// Note: $everyone READ, $authenticated create, $owner WRITE, admin everything.
+		{"GET", "/api/notes", nil, all(200)},
+		{"GET", "/api/notes/1", nil, all(200)},
+		{"GET", "/api/notes/1/exists", nil, all(200)},
+		{"HEAD", "/api/notes/1", nil, all(200)},
+		{"GET", "/api/notes/count", nil, all(200)},
+		{"GET", "/api/notes/findOne", nil, all(200)},
+		{"GET", "/api/notes/stats", nil, all(200)},
+		{"POST", "/api/notes", map[string]any{"title": "x"}, w(401, 200, 200, 200)},
+		{"PATCH", "/api/notes/1", map[string]any{"rating": 5}, w(401, 200, 401, 200)},
+		{"PUT", "/api/notes/1", map[string]any{"title": "replaced", "ownerId": 2}, w(401, 200, 401, 200)},
+		{"POST", "/api/notes/1/replace", map[string]any{"title": "replaced", "ownerId": 2}, w(401, 200, 401, 200)},
+		{"POST", "/api/notes/1/publish", nil, w(401, 200, 401, 200)},
+		{"PATCH", "/api/notes", map[string]any{"id": 1, "rating": 2}, w(401, 200, 401, 200)},
+		{"POST", "/api/notes/update?where=" + q(`{"id":1}`), map[string]any{"rating": 1}, w(401, 401, 401, 200)},
+		{"POST", "/api/notes/upsertWithWhere?where=" + q(`{"id":1}`), map[string]any{"rating": 1}, w(401, 401, 401, 200)},
+		{"DELETE", "/api/notes/999", nil, w(401, 401, 401, 200)},
+		{"DELETE", "/api/notes/1", nil, w(401, 200, 401, 200)},
+		// User: LoopBack's default ACLs ($owner reads/writes/deletes itself; no listing).
+		{"GET", "/api/users", nil, all(401)},
+		{"GET", "/api/users/count", nil, all(401)},
+		{"GET", "/api/users/2", nil, w(401, 200, 401, 401)},
+		{"GET", "/api/users/2/exists", nil, all(401)},
+		{"PATCH", "/api/users/2", map[string]any{"username": "owner"}, w(401, 200, 401, 401)},
+		// replaceById without a password fails validation, as in LoopBack (PUT replaces everything)
+		{"PUT", "/api/users/2", map[string]any{"email": "owner@example.com", "username": "o"}, w(401, 422, 401, 401)},
+		{"POST", "/api/users/update?where=" + q(`{"id":2}`), map[string]any{"username": "x"}, all(401)},
+		{"DELETE", "/api/users", nil, all(404)},
+		{"DELETE", "/api/users/2", nil, w(401, 200, 401, 401)},
+	}
+	for _, who := range []string{"anonymous", "owner", "other", "admin"} {
+		t.Run(who, func(t *testing.T) {
+			a, toks := readyApp(t)
+			for _, r := range rows {
+				var h []string
+				if toks[who] != "" {
+					h = []string{"Authorization", toks[who]}
+				}
+				resp := a.do(r.method, r.path, r.body, h...)
+				if resp.Status != r.want[who] {
+					t.Errorf("%s %s as %s: %d, want %d: %s", r.method, r.path, who, resp.Status, r.want[who], resp.Raw)
+				}
+			}
+		})
+	}
+}
+
+func TestReadyAppRemoteMethods(t *testing.T) {
+	a, toks := readyApp(t)
+	r := a.do("POST", "/api/notes/1/publish", nil, "Authorization", toks["owner"])
+	if r.Status != 200 || r.obj()["published"] != true || r.obj()["title"] != "note of owner" {
+		t.Fatalf("publish: %d %s", r.Status, r.Raw)
+	}
+	r = a.do("GET", "/api/notes/stats", nil)
+	if r.Status != 200 || fmt.Sprint(r.obj()) != "map[count:2 published:1]" {
+		t.Fatalf("stats: %d %s", r.Status, r.Raw)
+	}
+	r = a.do("POST", "/api/notes/999/publish", nil, "Authorization", toks["admin"])
+	if r.Status != 404 || r.errField("code") != "MODEL_NOT_FOUND" {
+		t.Fatalf("publish missing as admin: %d %s", r.Status, r.Raw)
+	}
+	// a non-owner gets 401 for a missing id, never 404 (ACL before "instance not found")
+	r = a.do("POST", "/api/notes/999/publish", nil, "Authorization", toks["other"])
+	if r.Status != 401 {
+		t.Fatalf("publish missing as other: %d %s", r.Status, r.Raw)
+	}
+	// ownerId in the body is ignored on create: the owner comes from the token
+	r = a.do("POST", "/api/notes", map[string]any{"title": "mine", "ownerId": 3}, "Authorization", toks["owner"])
+	if r.Status != 200 || r.obj()["ownerId"] != float64(2) {
+		t.Fatalf("owner stamping: %d %s", r.Status, r.Raw)
+	}
+	// an admin may create for someone else
+	r = a.do("POST", "/api/notes", map[string]any{"title": "for other", "ownerId": 3}, "Authorization", toks["admin"])
+	if r.Status != 200 || r.obj()["ownerId"] != float64(3) {
+		t.Fatalf("admin create: %d %s", r.Status, r.Raw)
+	}
+}

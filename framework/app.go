@@ -407,3 +407,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 // SetCurrentUserLiteral turns on LoopBack's currentUserLiteral (e.g. "me" in /users/me); call
 // it before Setup.
 func (a *App) SetCurrentUserLiteral(literal string) { a.cfg.CurrentUserLiteral = literal }
+
+// SetACLErrorStatus sets the status of a denied call that carries a token: 401 (default, as
+// LoopBack), 403 or 404; a model's aclErrorStatus setting wins. Call it before Setup.
+func (a *App) SetACLErrorStatus(status int) { a.cfg.AclErrorStatus = status }

@@ -49,7 +49,7 @@ func newTestAppFS(t *testing.T, fsys fs.FS, setup ...func(*framework.App)) *test
 			"db":    {URL: "sqlite:" + filepath.Join(dir, "app.db")},
 			"audit": {URL: "sqlite:" + filepath.Join(dir, "audit.db")},
 		},
-		Logger:      slog.New(slog.NewTextHandler(&lockedWriter{w: logBuf}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: logBuf}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	app, err := framework.New(cfg)
 	if err != nil {

@@ -55,6 +55,8 @@ type App struct {
 	addr        net.Addr
 	ready       chan struct{}
 	roles       *acl.Roles
+	corsOn      bool
+	mixins      map[string]MixinFunc
 	users       map[string]*Users
 	usersMu     sync.Mutex
 }
@@ -70,12 +72,14 @@ func New(cfg Config) (*App, error) {
 		modelCfg: map[string]ModelConfig{}, stores: map[string]*store.Store{},
 		attached: map[string]*store.Store{}, handles: map[string]*Model{}, ready: make(chan struct{}),
 		users: map[string]*Users{}, roles: acl.NewRoles(),
+		mixins: map[string]MixinFunc{"TimeStamp": TimeStamp},
 	}
 	e.HTTPErrorHandler = rest.ErrorHandler(a.log)
 	e.Use(middleware.RequestID())
 	e.Use(rest.RequestLogger(a.log))
 	e.Use(rest.SecurityHeaders)
 	e.Use(middleware.Recover())
+	a.installCORS()
 	if err := a.loadFS(builtin.FS, "models"); err != nil {
 		return nil, fmt.Errorf("built-in models: %w", err)
 	}
@@ -162,6 +166,9 @@ func (a *App) Setup(ctx context.Context) error {
 	}
 	a.implicitAttachments()
 	a.applyModelOptions()
+	if err := a.applyMixins(); err != nil {
+		return err
+	}
 	if err := a.openDatasources(ctx); err != nil {
 		return err
 	}
@@ -258,6 +265,7 @@ func (a *App) buildREST() error {
 	a.rest = rest.New(a.echo, rest.Options{
 		Root: a.cfg.RestAPIRoot, BodyLimit: a.cfg.BodyLimit, Logger: a.log,
 		CurrentUserLiteral: a.cfg.CurrentUserLiteral, Models: a.reg, Context: callContext,
+		CookieSecret: a.cfg.CookieSecret,
 	})
 	if a.attached["AccessToken"] != nil {
 		a.rest.SetTokens(a)
@@ -411,3 +419,24 @@ func (a *App) SetCurrentUserLiteral(literal string) { a.cfg.CurrentUserLiteral =
 // SetACLErrorStatus sets the status of a denied call that carries a token: 401 (default, as
 // LoopBack), 403 or 404; a model's aclErrorStatus setting wins. Call it before Setup.
 func (a *App) SetACLErrorStatus(status int) { a.cfg.AclErrorStatus = status }
+
+// SetCookieSecret turns on signed token cookies (access_token, authorization); before Setup.
+func (a *App) SetCookieSecret(secret string) { a.cfg.CookieSecret = secret }
+
+// SetCORS allows cross-origin requests from the given origins; call it before Setup.
+func (a *App) SetCORS(c CORS) {
+	a.cfg.CORS = c
+	a.installCORS()
+}
+
+// installCORS adds Echo's CORS middleware when origins are configured.
+func (a *App) installCORS() {
+	if len(a.cfg.CORS.AllowOrigins) == 0 || a.corsOn {
+		return
+	}
+	a.corsOn = true
+	a.echo.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+		AllowOrigins: a.cfg.CORS.AllowOrigins, AllowCredentials: a.cfg.CORS.AllowCredentials,
+		AllowHeaders: []string{echo.HeaderContentType, echo.HeaderAuthorization, "X-Access-Token"},
+	}))
+}

@@ -21,6 +21,8 @@ type Config struct {
 	BodyLimit          int64                 `yaml:"bodyLimit"`         // bytes; default 100 kB
 	AclErrorStatus     int                   `yaml:"aclErrorStatus"`    // 0 = 401 (LoopBack), or 403 / 404
 	CurrentUserLiteral string                `yaml:"currentUserLiteral"`
+	CookieSecret       string                `yaml:"cookieSecret"` // read signed token cookies; "" = off
+	CORS               CORS                  `yaml:"cors"`
 	Remoting           Remoting              `yaml:"remoting"`
 	Logger             *slog.Logger          `yaml:"-"`
 }
@@ -28,6 +30,12 @@ type Config struct {
 // Datasource is one database connection, by URL: sqlite:PATH, postgres://..., mysql://...
 type Datasource struct {
 	URL string `yaml:"url"`
+}
+
+// CORS allows cross-origin requests from a list of origins; off when the list is empty.
+type CORS struct {
+	AllowOrigins     []string `yaml:"allowOrigins"`
+	AllowCredentials bool     `yaml:"allowCredentials"`
 }
 
 // Remoting holds REST exposure settings.

@@ -41,8 +41,18 @@ func (a *App) Users(model string) (*Users, error) {
 // every model extending User.
 func (a *App) installUserModels() {
 	a.Model("User").Method("login", a.remoteLogin).Method("logout", a.remoteLogout)
+	a.BeforeRemote("**", noStoreForUsers)
 	a.BeforeRemote("**", a.guardServerOwnedFields)
 	a.BeforeRemote("**", a.stampOwner)
+}
+
+// noStoreForUsers marks every response of a user model's methods (login, tokens, account data)
+// Cache-Control: no-store.
+func noStoreForUsers(ctx context.Context, c *rest.Call) error {
+	if c.Method.Model.IsA("User") {
+		c.Echo.Response().Header().Set("Cache-Control", "no-store")
+	}
+	return nil
 }
 
 // serverOwned lists User properties only the server (or the admin role) may write over REST.

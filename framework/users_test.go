@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/loopgo/loopgo/framework"
+	"github.com/loopgo/loopgo/framework/rest"
 )
 
 const usersConfig = `
@@ -377,5 +379,53 @@ func TestDefaultBcryptCost(t *testing.T) {
 	}
 	if !strings.HasPrefix(hash, "$2a$10$") && !strings.HasPrefix(hash, "$2b$10$") {
 		t.Fatalf("stored password is not a cost-10 bcrypt hash: %.7s", hash)
+	}
+}
+
+func TestSignedCookieTokenAndHeaders(t *testing.T) {
+	a := newTestApp(t, map[string]string{"model-config.yaml": usersConfig, "note.yaml": noteYAML}, func(app *framework.App) {
+		app.SetCookieSecret("cookie-secret")
+	})
+	id, tok := a.signup("ann@example.com", "SuperFakePassword")
+	path := fmt.Sprintf("/api/users/%v", id)
+	signed := rest.SignCookie(tok, "cookie-secret")
+	if r := a.do("GET", path, nil, "Cookie", "access_token="+url.QueryEscape(signed)); r.Status != 200 {
+		t.Fatalf("signed cookie: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("GET", path, nil, "Cookie", "authorization="+url.QueryEscape(signed)); r.Status != 200 {
+		t.Fatalf("signed authorization cookie: %d %s", r.Status, r.Raw)
+	}
+	forged := rest.SignCookie(tok, "another-secret")
+	if r := a.do("GET", path, nil, "Cookie", "access_token="+url.QueryEscape(forged)); r.Status != 401 {
+		t.Fatalf("forged cookie accepted: %d", r.Status)
+	}
+	if r := a.do("GET", path, nil, "Cookie", "access_token="+tok); r.Status != 401 {
+		t.Fatalf("unsigned cookie accepted: %d", r.Status)
+	}
+	r := a.do("POST", "/api/users/login", map[string]any{"email": "ann@example.com", "password": "SuperFakePassword"})
+	if r.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("login response cacheable: %v", r.Header)
+	}
+	if r.Header.Get("Server") != "" || r.Header.Get("X-Powered-By") != "" {
+		t.Fatalf("banner headers: %v", r.Header)
+	}
+}
+
+func TestCORS(t *testing.T) {
+	off := usersApp(t)
+	r := off.do("OPTIONS", "/api/notes", nil, "Origin", "https://app.example.com", "Access-Control-Request-Method", "GET")
+	if r.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("CORS on by default: %v", r.Header)
+	}
+	on := usersApp(t, func(app *framework.App) {
+		app.SetCORS(framework.CORS{AllowOrigins: []string{"https://app.example.com"}})
+	})
+	r = on.do("GET", "/api/notes", nil, "Origin", "https://app.example.com")
+	if r.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" {
+		t.Fatalf("allowed origin: %v", r.Header)
+	}
+	r = on.do("GET", "/api/notes", nil, "Origin", "https://evil.example.com")
+	if r.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("other origin allowed: %v", r.Header)
 	}
 }

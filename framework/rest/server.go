@@ -35,6 +35,7 @@ type Options struct {
 	Tokens             TokenResolver // nil = no token middleware
 	Authorizer         Authorizer    // nil = everything allowed
 	CurrentUserLiteral string        // e.g. "me"; "" = off
+	CookieSecret       string        // signs token cookies (access_token, authorization); "" = cookies not read
 	Models             filter.Models // for include scopes
 	// Context, when set, derives the context a call runs with (e.g. to carry the caller's token).
 	Context func(ctx context.Context, c *Call) context.Context

@@ -2,7 +2,10 @@ package rest
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -61,7 +64,43 @@ func (s *Server) tokenID(ec echo.Context) string {
 	if v := h.Get("Authorization"); v != "" {
 		return parseAuthorization(v)
 	}
+	if s.opts.CookieSecret != "" {
+		for _, name := range []string{tokenParam, "authorization"} {
+			if c, err := ec.Cookie(name); err == nil {
+				if v, ok := unsignCookie(c.Value, s.opts.CookieSecret); ok && v != "" {
+					return v
+				}
+			}
+		}
+	}
 	return ""
+}
+
+// SignCookie signs a cookie value as Express's cookie-signature does ("s:" + value + "." +
+// base64(HMAC-SHA256)), the form LoopBack reads signed token cookies in.
+func SignCookie(value, secret string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(value))
+	return "s:" + value + "." + strings.TrimRight(base64.StdEncoding.EncodeToString(mac.Sum(nil)), "=")
+}
+
+// unsignCookie verifies a signed cookie value and returns the value without its signature.
+func unsignCookie(raw, secret string) (string, bool) {
+	if dec, err := url.QueryUnescape(raw); err == nil {
+		raw = dec
+	}
+	if !strings.HasPrefix(raw, "s:") {
+		return "", false
+	}
+	i := strings.LastIndexByte(raw, '.')
+	if i < 2 {
+		return "", false
+	}
+	value := raw[2:i]
+	if !hmac.Equal([]byte(SignCookie(value, secret)), []byte(raw)) {
+		return "", false
+	}
+	return value, true
 }
 
 // parseAuthorization reads a token id from an Authorization header value: the raw id,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -293,5 +294,76 @@ func TestCRUDEndpoints(t *testing.T) {
 				t.Fatal("nosniff header missing")
 			}
 		})
+	}
+}
+
+func TestConcurrentWritersNeverLocked(t *testing.T) {
+	a := notesApp(t)
+	const workers, each = 8, 15
+	errs := make(chan string, workers*each)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				r := a.do("POST", "/api/notes", map[string]any{"title": fmt.Sprintf("w%d-%d", w, i)})
+				if r.Status != 200 {
+					errs <- fmt.Sprintf("%d %s", r.Status, r.Raw)
+				}
+				if r := a.do("PATCH", "/api/notes/1", map[string]any{"rating": i}); r.Status != 200 && r.Status != 404 {
+					errs <- fmt.Sprintf("patch %d %s", r.Status, r.Raw)
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
+	}
+	if r := a.do("GET", "/api/notes/count", nil); r.obj()["count"] != float64(workers*each) {
+		t.Fatalf("count %s", r.Raw)
+	}
+}
+
+func TestSharedMethodsAndPublic(t *testing.T) {
+	cfg := `
+Note:
+  dataSource: db
+  options:
+    remoting:
+      sharedMethods:
+        find: false
+        prototype.patchAttributes: false
+Hidden: {dataSource: db, public: false}
+`
+	hidden := "name: Hidden\nproperties:\n  x: string\n"
+	a := newTestApp(t, map[string]string{"note.yaml": noteYAML, "hidden.yaml": hidden, "model-config.yaml": cfg})
+	for _, c := range []struct {
+		method, path string
+		body         any
+		status       int
+	}{
+		{"GET", "/api/notes", nil, 404},
+		{"POST", "/api/notes", map[string]any{"title": "x"}, 200},
+		{"PATCH", "/api/notes/1", map[string]any{"title": "y"}, 404},
+		{"GET", "/api/notes/1", nil, 200},
+		{"GET", "/api/hiddens", nil, 404},
+	} {
+		if r := a.do(c.method, c.path, c.body); r.Status != c.status {
+			t.Errorf("%s %s: %d, want %d: %s", c.method, c.path, r.Status, c.status, r.Raw)
+		}
+	}
+	all := newTestApp(t, map[string]string{"note.yaml": noteYAML, "model-config.yaml": "Note:\n  dataSource: db\n  options:\n    remoting:\n      sharedMethods:\n        '*': true\n"})
+	for i := 0; i < 3; i++ {
+		all.do("POST", "/api/notes", map[string]any{"title": "x"})
+	}
+	if r := all.do("DELETE", "/api/notes", nil); r.Status != 200 || r.obj()["count"] != float64(3) {
+		t.Fatalf("destroyAll exposed by '*': %d %s", r.Status, r.Raw)
+	}
+	none := newTestApp(t, map[string]string{"note.yaml": noteYAML, "model-config.yaml": "Note:\n  dataSource: db\n  options:\n    remoting:\n      sharedMethods:\n        '*': false\n"})
+	if r := none.do("GET", "/api/notes", nil); r.Status != 404 {
+		t.Fatalf("'*': false: %d", r.Status)
 	}
 }

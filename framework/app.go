@@ -57,6 +57,7 @@ type App struct {
 	roles       *acl.Roles
 	corsOn      bool
 	mixins      map[string]MixinFunc
+	aclRows     aclRows
 	users       map[string]*Users
 	usersMu     sync.Mutex
 }
@@ -84,6 +85,8 @@ func New(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("built-in models: %w", err)
 	}
 	a.installUserModels()
+	a.aclRows.a = a
+	a.Model("ACL").Observe("after save", a.aclRows.invalidate).Observe("after delete", a.aclRows.invalidate)
 	return a, nil
 }
 

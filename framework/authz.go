@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/loopgo/loopgo/framework/acl"
 	"github.com/loopgo/loopgo/framework/apierr"
 	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/rest"
 	"github.com/loopgo/loopgo/framework/schema"
+	"github.com/loopgo/loopgo/framework/store"
 )
 
 // authorizer enforces ACLs on every remote call (rest.Authorizer) with the acl engine.
@@ -181,15 +184,52 @@ func (z *authorizer) dynamic() acl.DynamicACLs {
 	if z.a.attached["ACL"] == nil || z.a.reg.Model("ACL") == nil {
 		return nil
 	}
-	return dynamicACLs{z.a}
+	return &z.a.aclRows
 }
 
-type dynamicACLs struct{ a *App }
+// aclRowsTTL bounds how long rows of the ACL model are cached: writes through this app clear the
+// cache at once; writes by another app instance on the same database show within this time.
+const aclRowsTTL = 5 * time.Second
+
+// aclRows caches the rows of the dynamic ACL model, so a request costs no ACL query.
+type aclRows struct {
+	a       *App
+	mu      sync.Mutex
+	entries []acl.Entry
+	loaded  time.Time
+}
+
+// invalidate drops the cache (after a write to the ACL model).
+func (c *aclRows) invalidate(context.Context, *store.HookContext) error {
+	c.mu.Lock()
+	c.loaded = time.Time{}
+	c.mu.Unlock()
+	return nil
+}
 
 // Find returns the ACL rows for a model (or "*"); the checker filters them further.
-func (d dynamicACLs) Find(ctx context.Context, model, property string, aliases []string, accessType string) ([]acl.Entry, error) {
-	m, st := d.a.reg.Model("ACL"), d.a.attached["ACL"]
-	rows, err := st.Find(ctx, m, &filter.Filter{Where: &filter.Cmp{Property: "model", Prop: m.Property("model"), Op: filter.Inq, Values: []any{model, "*"}}})
+func (c *aclRows) Find(ctx context.Context, model, property string, aliases []string, accessType string) ([]acl.Entry, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if time.Since(c.loaded) > aclRowsTTL {
+		entries, err := c.load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.entries, c.loaded = entries, time.Now()
+	}
+	var out []acl.Entry
+	for _, e := range c.entries {
+		if e.Model == model || e.Model == acl.All {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func (c *aclRows) load(ctx context.Context) ([]acl.Entry, error) {
+	m, st := c.a.reg.Model("ACL"), c.a.attached["ACL"]
+	rows, err := st.Find(ctx, m, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package framework_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,9 +13,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -33,7 +38,7 @@ const (
 	benchNotes       = 10000
 	benchUsers       = 100
 	benchPassword    = "bench-Password-1"
-	benchParallelism = 8 // client goroutines per GOMAXPROCS (b.SetParallelism)
+	benchParallelism = 8 // client goroutines per GOMAXPROCS
 )
 
 // benchUser is one seeded user with a valid access token.
@@ -54,14 +59,13 @@ type benchEnv struct {
 	handDB *gorm.DB
 	client *http.Client
 
-	hash       string      // the bcrypt hash (cost 10) of benchPassword every user has
-	noteIDs    []int64     // ids of the seeded notes
-	noteOwner  []int       // index into users of each note's owner
-	users      []benchUser // the note owners
-	loopgoSQL  *sqlCounter // statements the app runs on the db datasource
-	handSQL    *sqlCounter // statements the hand-written server runs
-	seedTook   time.Duration
-	includeSrv string // whether include is served (set by the include pair's probe)
+	hash      string      // the bcrypt hash (cost 10) of benchPassword every user has
+	noteIDs   []int64     // ids of the seeded notes
+	noteOwner []int       // index into users of each note's owner
+	users     []benchUser // the note owners
+	loopgoSQL *sqlCounter // statements the app runs on the db datasource
+	handSQL   *sqlCounter // statements the hand-written server runs
+	seedTook  time.Duration
 }
 
 var (
@@ -127,8 +131,8 @@ func newBenchEnv(ctx context.Context) (env *benchEnv, err error) {
 	if err := env.handSQL.install(env.handDB); err != nil {
 		return env, err
 	}
-	env.loopgo = httptest.NewServer(app.Handler())
-	env.hand = httptest.NewServer(newHandServer(env.handDB))
+	env.loopgo = httptest.NewServer(labelled("loopgo", app.Handler()))
+	env.hand = httptest.NewServer(labelled("hand", newHandServer(env.handDB)))
 	env.client = &http.Client{
 		Timeout: 30 * time.Second,
 		Transport: &http.Transport{
@@ -168,6 +172,10 @@ func (env *benchEnv) seed(ctx context.Context) error {
 		raw, _, err := users.CreateAccessToken(ctx, id, 0, nil, builtin.TokenMeta{})
 		if err != nil {
 			return fmt.Errorf("seed: token of %s: %w", email, err)
+		}
+		// Resolve it once so that lastUsed is fresh: steady state, no UPDATE per request.
+		if _, err := users.ResolveToken(ctx, raw); err != nil {
+			return fmt.Errorf("seed: resolve token of %s: %w", email, err)
 		}
 		env.users = append(env.users, benchUser{id: id, email: email, token: raw})
 	}
@@ -442,4 +450,257 @@ func handDBError(err error) error {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
 	return echo.NewHTTPError(http.StatusInternalServerError).SetInternal(err)
+}
+
+// reqFunc builds the next request of a benchmark; it runs in the client goroutines.
+type reqFunc func(env *benchEnv) (*http.Request, error)
+
+// get returns a GET request for base+path with optional header name/value pairs.
+func get(base, path string, headers ...string) (*http.Request, error) {
+	req, err := http.NewRequest(http.MethodGet, base+path, nil)
+	if err != nil {
+		return nil, fmt.Errorf("build GET %s: %w", path, err)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return req, nil
+}
+
+// postJSON returns a POST request with a JSON body.
+func postJSON(base, path string, body []byte) (*http.Request, error) {
+	req, err := http.NewRequest(http.MethodPost, base+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("build POST %s: %w", path, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return req, nil
+}
+
+// must passes a built request through, or stops the benchmark when it could not be built:
+// must(b)(get(...)).
+func must(b *testing.B) func(*http.Request, error) *http.Request {
+	return func(req *http.Request, err error) *http.Request {
+		b.Helper()
+		if err != nil {
+			b.Fatal(err)
+		}
+		return req
+	}
+}
+
+// send performs one request and returns its status and body.
+func send(env *benchEnv, req *http.Request) (int, []byte, error) {
+	resp, err := env.client.Do(req)
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return resp.StatusCode, body, fmt.Errorf("%s %s: read body: %w", req.Method, req.URL.Path, err)
+	}
+	return resp.StatusCode, body, nil
+}
+
+// work is one unit of load: an HTTP request with its check, or one bcrypt comparison.
+type work func() error
+
+// httpWork returns work sending next's requests; any answer but 200 is a failure.
+func httpWork(env *benchEnv, next reqFunc) work {
+	return func() error {
+		req, err := next(env)
+		if err != nil {
+			return err
+		}
+		resp, err := env.client.Do(req)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s %s: status %d", req.Method, req.URL.RequestURI(), resp.StatusCode)
+		}
+		return nil
+	}
+}
+
+// loadWorkers is how many client goroutines run at once.
+func loadWorkers() int { return benchParallelism * runtime.GOMAXPROCS(0) }
+
+// failures counts failed work and keeps the first error.
+type failures struct {
+	n     atomic.Int64
+	first atomic.Value
+}
+
+func (f *failures) add(err error) {
+	f.n.Add(1)
+	f.first.CompareAndSwap(nil, err.Error())
+}
+
+// check stops the benchmark when any work failed.
+func (f *failures) check(b *testing.B, total int) {
+	b.Helper()
+	if n := f.n.Load(); n > 0 {
+		b.Fatalf("%d of %d requests failed; first: %v", n, total, f.first.Load())
+	}
+}
+
+// phase runs w n times from loadWorkers goroutines (keep-alive clients) and returns how long
+// it took.
+func phase(n int, w work, f *failures) time.Duration {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range min(loadWorkers(), n) {
+		wg.Go(func() {
+			for next.Add(1) <= int64(n) {
+				if err := w(); err != nil {
+					f.add(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return time.Since(start)
+}
+
+// benchRounds is how many phases each side of a pair runs at most; the sides alternate
+// (baseline, loopgo, loopgo, baseline, ...) so that a burst of load from other processes on the
+// machine hits both sides alike.
+const benchRounds = 20
+
+// measurePair runs b.N units of each side in interleaved phases and reports both rates
+// (loopgo-req/s, base-req/s) and their ratio; ns/op is suppressed since it mixes the sides.
+func measurePair(b *testing.B, loopgo, base work) (loopgoRate, baseRate float64) {
+	b.Helper()
+	var f failures
+	per := max(b.N/benchRounds, loadWorkers())
+	var lDur, bDur time.Duration
+	lN, bN := 0, 0
+	b.ResetTimer()
+	for r := 0; lN < b.N; r++ {
+		n := min(per, b.N-lN)
+		if r%2 == 0 {
+			bDur += phase(n, base, &f)
+			lDur += phase(n, loopgo, &f)
+		} else {
+			lDur += phase(n, loopgo, &f)
+			bDur += phase(n, base, &f)
+		}
+		lN, bN = lN+n, bN+n
+	}
+	b.StopTimer()
+	f.check(b, lN+bN)
+	loopgoRate, baseRate = float64(lN)/lDur.Seconds(), float64(bN)/bDur.Seconds()
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(loopgoRate, "loopgo-req/s")
+	b.ReportMetric(baseRate, "base-req/s")
+	b.ReportMetric(loopgoRate/baseRate, "ratio")
+	return loopgoRate, baseRate
+}
+
+// measureOne runs b.N units of w and reports req/s.
+func measureOne(b *testing.B, w work) float64 {
+	b.Helper()
+	var f failures
+	b.ResetTimer()
+	d := phase(b.N, w, &f)
+	b.StopTimer()
+	f.check(b, b.N)
+	rate := float64(b.N) / d.Seconds()
+	b.ReportMetric(rate, "req/s")
+	return rate
+}
+
+// probe sends one request to each side, checks both answer 200 with the same JSON (unless
+// compare is false) and records the SQL statements each side ran. It returns Loopgo's body.
+// baseReq may be nil (a baseline that is not HTTP).
+func probe(b *testing.B, env *benchEnv, res *pairResult, loopgoReq, baseReq *http.Request, compare bool) []byte {
+	b.Helper()
+	var (
+		lStatus, bStatus int
+		lBody, bBody     []byte
+		lErr, bErr       error
+	)
+	lStmts := env.loopgoSQL.record(func() { lStatus, lBody, lErr = send(env, loopgoReq) })
+	if lErr != nil || lStatus != http.StatusOK {
+		b.Fatalf("loopgo %s: %d %v %.300s", loopgoReq.URL.RequestURI(), lStatus, lErr, lBody)
+	}
+	res.loopgoSQL, res.loopgoStmts = len(lStmts), lStmts
+	if baseReq == nil {
+		return lBody
+	}
+	bStmts := env.handSQL.record(func() { bStatus, bBody, bErr = send(env, baseReq) })
+	if bErr != nil || bStatus != http.StatusOK {
+		b.Fatalf("baseline %s: %d %v %.300s", baseReq.URL.RequestURI(), bStatus, bErr, bBody)
+	}
+	res.baseSQL, res.baseStmts = len(bStmts), bStmts
+	if compare {
+		var l, h any
+		if err := json.Unmarshal(lBody, &l); err != nil {
+			b.Fatalf("loopgo body is not JSON: %v: %.300s", err, lBody)
+		}
+		if err := json.Unmarshal(bBody, &h); err != nil {
+			b.Fatalf("baseline body is not JSON: %v: %.300s", err, bBody)
+		}
+		if diff := jsonDiff("$", l, h); diff != "" {
+			b.Fatalf("the two sides answer differently (%s), so they do not do the same work:\nloopgo   %.600s\nbaseline %.600s", diff, lBody, bBody)
+		}
+	}
+	return lBody
+}
+
+// labelled runs h under the pprof label side=<side>, so that a CPU profile of a pair can be
+// split by server: go tool pprof -tagfocus side=loopgo.
+func labelled(side string, h http.Handler) http.Handler {
+	labels := pprof.Labels("side", side)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pprof.Do(r.Context(), labels, func(context.Context) { h.ServeHTTP(w, r) })
+	})
+}
+
+// jsonDiff returns where two decoded JSON values differ, or "" when they are the same; a key
+// present on one side only counts as the same when its value is null (a property added to a
+// built-in model, e.g. User, does not make the hand-written server wrong).
+func jsonDiff(at string, a, b any) string {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok {
+			return at + ": object vs " + fmt.Sprintf("%T", b)
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok && v == nil {
+				continue
+			}
+			if d := jsonDiff(at+"."+k, v, w); d != "" {
+				return d
+			}
+		}
+		for k, w := range y {
+			if _, ok := x[k]; !ok && w != nil {
+				return at + "." + k + ": only in the baseline"
+			}
+		}
+		return ""
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return at + ": lists differ in length or type"
+		}
+		for i := range x {
+			if d := jsonDiff(fmt.Sprintf("%s[%d]", at, i), x[i], y[i]); d != "" {
+				return d
+			}
+		}
+		return ""
+	}
+	if !reflect.DeepEqual(a, b) {
+		return fmt.Sprintf("%s: %v vs %v", at, a, b)
+	}
+	return ""
 }

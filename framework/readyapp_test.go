@@ -80,8 +80,8 @@ func TestReadyAppPermissionMatrix(t *testing.T) {
 		{"GET", "/api/users/2", nil, w(401, 200, 401, 401)},
 		{"GET", "/api/users/2/exists", nil, all(401)},
 		{"PATCH", "/api/users/2", map[string]any{"username": "owner"}, w(401, 200, 401, 401)},
-		// replaceById without a password fails validation, as in LoopBack (PUT replaces everything)
-		{"PUT", "/api/users/2", map[string]any{"email": "owner@example.com", "username": "o"}, w(401, 422, 401, 401)},
+		// replaceById keeps the stored password (it cannot be changed this way, see users.md)
+		{"PUT", "/api/users/2", map[string]any{"email": "owner@example.com", "username": "o"}, w(401, 200, 401, 401)},
 		{"POST", "/api/users/update?where=" + q(`{"id":2}`), map[string]any{"username": "x"}, all(401)},
 		{"DELETE", "/api/users", nil, all(404)},
 		{"DELETE", "/api/users/2", nil, w(401, 200, 401, 401)},

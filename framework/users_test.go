@@ -270,7 +270,9 @@ func TestOwnerAccessAndTokenInvalidation(t *testing.T) {
 		{"DELETE", other, nil, 401},
 		{"GET", "", nil, 401},
 		{"PATCH", tokA, map[string]any{"username": "annie"}, 200},
-		{"PUT", tokA, map[string]any{"email": "ann@example.com", "password": "AnotherPass1", "username": "annie"}, 200},
+		// rejectPasswordChangesViaPatchOrReplace is on by default: use change-password instead
+		{"PUT", tokA, map[string]any{"email": "ann@example.com", "password": "AnotherPass1", "username": "annie"}, 401},
+		{"PATCH", tokA, map[string]any{"password": "AnotherPass1"}, 401},
 	} {
 		var h []string
 		if c.tok != "" {
@@ -280,16 +282,19 @@ func TestOwnerAccessAndTokenInvalidation(t *testing.T) {
 			t.Fatalf("%s with token %v: %d, want %d: %s", c.method, c.tok != "", r.Status, c.status, r.Raw)
 		}
 	}
-	// PUT changed the password: token B is gone, token A (the request's) survives.
+	if r := a.do("GET", path, nil, "Authorization", tokB); r.Status != 200 {
+		t.Fatalf("token B revoked without a credential change: %d %s", r.Status, r.Raw)
+	}
+	// changing the email with token A revokes token B and keeps A (spec check 22)
+	r = a.do("PATCH", path, map[string]any{"email": "ann2@example.com"}, "Authorization", tokA)
+	if r.Status != 200 {
+		t.Fatalf("patch email: %d %s", r.Status, r.Raw)
+	}
 	if r := a.do("GET", path, nil, "Authorization", tokA); r.Status != 200 {
 		t.Fatalf("current token revoked: %d %s", r.Status, r.Raw)
 	}
 	if r := a.do("GET", path, nil, "Authorization", tokB); r.Status != 401 {
 		t.Fatalf("other token kept: %d %s", r.Status, r.Raw)
-	}
-	r = a.do("PATCH", path, map[string]any{"email": "ann2@example.com"}, "Authorization", tokA)
-	if r.Status != 200 {
-		t.Fatalf("patch email: %d %s", r.Status, r.Raw)
 	}
 	if r := a.do("DELETE", path, nil, "Authorization", tokA); r.Status != 200 || r.obj()["count"] != float64(1) {
 		t.Fatalf("owner delete: %d %s", r.Status, r.Raw)

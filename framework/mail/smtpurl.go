@@ -126,7 +126,7 @@ const encodeHint = " (percent-encode / ? # @ : in the user name and password)"
 
 // applyScheme sets the TLS mode from the scheme and returns the scheme's default port.
 func applyScheme(ep *endpoint, u *url.URL) (int, error) {
-	if u.Opaque != "" || (u.Host == "" && u.Scheme != "") {
+	if u.Opaque != "" {
 		return 0, urlError("must look like smtp://host:port")
 	}
 	switch u.Scheme {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"gopkg.in/yaml.v3"
 
 	"github.com/loopgo/loopgo/framework/acl"
 	"github.com/loopgo/loopgo/framework/builtin"
@@ -164,6 +165,13 @@ func (a *App) Setup(ctx context.Context) error {
 	if a.setup {
 		return nil
 	}
+	for name, mc := range a.modelCfg {
+		if mc.Relations.Kind != 0 || mc.ACLs.Kind != 0 {
+			if err := a.reg.ExtendFromConfig(mc.file, name, nodeOrNil(&mc.Relations), nodeOrNil(&mc.ACLs)); err != nil {
+				return err
+			}
+		}
+	}
 	if err := a.reg.Resolve(); err != nil {
 		return err
 	}
@@ -237,7 +245,30 @@ func (a *App) openDatasources(ctx context.Context) error {
 			a.attached[name] = a.stores[mc.DataSource]
 		}
 	}
+	a.attachJoinModels()
 	return nil
+}
+
+// attachJoinModels attaches the join model of every hasAndBelongsToMany relation (written in
+// `through`, or made by the schema as <From><To>) beside its model, not exposed, when
+// model-config does not list it.
+func (a *App) attachJoinModels() {
+	for _, m := range a.reg.Models() {
+		st := a.attached[m.Name]
+		if st == nil {
+			continue
+		}
+		for _, r := range m.Relations {
+			if r.Through == "" || a.attached[r.Through] != nil {
+				continue
+			}
+			if _, listed := a.modelCfg[r.Through]; listed {
+				continue
+			}
+			a.attached[r.Through] = st
+			a.AttachModel(r.Through, st.Name(), false)
+		}
+	}
 }
 
 func (a *App) modelNames() []string {
@@ -249,6 +280,9 @@ func (a *App) modelNames() []string {
 }
 
 func (a *App) migrate(ctx context.Context) error {
+	for _, st := range a.stores {
+		st.SetLinks(store.Links{Models: a.reg, StoreOf: a.StoreOf})
+	}
 	byStore := map[*store.Store][]*schema.Model{}
 	for _, m := range a.reg.Models() {
 		if st := a.attached[m.Name]; st != nil && m.Persisted {
@@ -442,4 +476,12 @@ func (a *App) installCORS() {
 		AllowOrigins: a.cfg.CORS.AllowOrigins, AllowCredentials: a.cfg.CORS.AllowCredentials,
 		AllowHeaders: []string{echo.HeaderContentType, echo.HeaderAuthorization, "X-Access-Token"},
 	}))
+}
+
+// nodeOrNil returns n, or nil when the YAML key was absent.
+func nodeOrNil(n *yaml.Node) *yaml.Node {
+	if n.Kind == 0 {
+		return nil
+	}
+	return n
 }

@@ -35,11 +35,75 @@ func (z *authorizer) Authorize(ctx context.Context, c *rest.Call) error {
 	if err != nil {
 		return apierr.Internal(fmt.Errorf("acl check %s: %w", c.Method.StringName(), err))
 	}
-	if d.Allowed {
-		c.State["authorizedRoles"] = d.AuthorizedRoles
-		return nil
+	if !d.Allowed {
+		return z.denied(m, c)
 	}
-	return z.denied(m, c)
+	c.State["authorizedRoles"] = d.AuthorizedRoles
+	if c.Method.Target != nil {
+		return z.checkTarget(ctx, c)
+	}
+	return nil
+}
+
+// relationOps maps a relation method's operation to the related model's method and access type
+// that must also be allowed (Loopgo's rule: a related model is served only where its own ACL
+// allows it).
+var relationOps = map[string][2]string{
+	"get": {"find", acl.READ}, "count": {"count", acl.READ}, "exists": {"exists", acl.READ},
+	"findById": {"findById", acl.READ}, "create": {"create", acl.WRITE},
+	"update": {"patchAttributes", acl.WRITE}, "updateById": {"patchAttributes", acl.WRITE},
+	"destroy": {"deleteById", acl.WRITE}, "destroyById": {"deleteById", acl.WRITE},
+	"delete": {"deleteById", acl.WRITE}, "link": {"findById", acl.READ}, "unlink": {"findById", acl.READ},
+}
+
+// checkTarget applies the related model's ACL to a relation method (__get__notes, ...).
+func (z *authorizer) checkTarget(ctx context.Context, c *rest.Call) error {
+	name := strings.TrimPrefix(c.Method.Name, "__")
+	op, _, _ := strings.Cut(name, "__")
+	target, ok := relationOps[op]
+	if !ok {
+		target = [2]string{"find", acl.READ}
+	}
+	req := z.principal(c, &acl.Request{Model: c.Method.Target.Name, Property: target[0], AccessType: target[1],
+		IsUserModel: c.Method.Target.IsA("User")})
+	if fk, ok := c.Args["fk"]; ok && fk != nil {
+		req.ModelID = acl.IDString(fk)
+	}
+	d, err := z.check(ctx, c.Method.Target, req)
+	if err != nil {
+		return apierr.Internal(fmt.Errorf("acl check of %s: %w", c.Method.Target.Name, err))
+	}
+	if !d.Allowed {
+		return z.denied(c.Method.Target, c)
+	}
+	return nil
+}
+
+// CheckRead implements rest.ReadChecker: may the caller READ model m as a whole (id "": find)
+// or one instance of it (findById), for include and where on related models?
+func (z *authorizer) CheckRead(ctx context.Context, c *rest.Call, m *schema.Model, id string) error {
+	req := z.principal(c, &acl.Request{Model: m.Name, Property: "find", AccessType: acl.READ, IsUserModel: m.IsA("User")})
+	if id != "" {
+		req.Property, req.ModelID = "findById", id
+	}
+	d, err := z.check(ctx, m, req)
+	if err != nil {
+		return apierr.Internal(fmt.Errorf("acl check of %s: %w", m.Name, err))
+	}
+	if !d.Allowed {
+		return z.denied(m, c)
+	}
+	return nil
+}
+
+// principal fills the request's principal fields from the call's token.
+func (z *authorizer) principal(c *rest.Call, req *acl.Request) *acl.Request {
+	if c.Token != nil {
+		req.UserID = acl.IDString(c.Token.UserID)
+		req.UserModel = c.Token.UserModel
+		req.TokenScopes = c.Token.Scopes
+	}
+	return req
 }
 
 // check resolves one request with a fresh per-request checker.
@@ -68,11 +132,7 @@ func (z *authorizer) request(c *rest.Call) *acl.Request {
 		AccessType:   acl.AccessTypeOf(c.Method.Name, c.Method.AccessType, verbs),
 		MethodScopes: c.Method.AccessScopes, IsUserModel: m.IsA("User"),
 	}
-	if c.Token != nil {
-		req.UserID = acl.IDString(c.Token.UserID)
-		req.UserModel = c.Token.UserModel
-		req.TokenScopes = c.Token.Scopes
-	}
+	z.principal(c, req)
 	req.ModelID = modelIDOf(c)
 	return req
 }

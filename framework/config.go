@@ -121,11 +121,15 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// ModelConfig attaches one model to a datasource (LoopBack's model-config.json entry).
+// ModelConfig attaches one model to a datasource (LoopBack's model-config.json entry); it may
+// also add relations and ACLs to the model (e.g. to the built-in User).
 type ModelConfig struct {
 	DataSource string         `yaml:"dataSource"`
 	Public     *bool          `yaml:"public"`
 	Options    map[string]any `yaml:"options"`
+	Relations  yaml.Node      `yaml:"relations"`
+	ACLs       yaml.Node      `yaml:"acls"`
+	file       string
 }
 
 // IsPublic reports whether the model is exposed over REST (default true).
@@ -155,11 +159,12 @@ func parseModelConfig(file string, src []byte) (map[string]ModelConfig, error) {
 		}
 		for j := 0; j+1 < len(v.Content); j += 2 {
 			switch v.Content[j].Value {
-			case "dataSource", "public", "options":
+			case "dataSource", "public", "options", "relations", "acls":
 			default:
-				return nil, fmt.Errorf("%s:%d: model %s: unknown key %q; write dataSource, public or options", file, v.Content[j].Line, k.Value, v.Content[j].Value)
+				return nil, fmt.Errorf("%s:%d: model %s: unknown key %q; write dataSource, public, options, relations or acls", file, v.Content[j].Line, k.Value, v.Content[j].Value)
 			}
 		}
+		mc.file = file
 		out[k.Value] = mc
 	}
 	return out, nil

@@ -2,6 +2,7 @@ package framework_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/loopgo/loopgo/boot"
@@ -74,17 +75,21 @@ func TestReadyAppPermissionMatrix(t *testing.T) {
 		{"POST", "/api/notes/upsertWithWhere?where=" + q(`{"id":1}`), map[string]any{"rating": 1}, w(401, 401, 401, 200)},
 		{"DELETE", "/api/notes/999", nil, w(401, 401, 401, 200)},
 		{"DELETE", "/api/notes/1", nil, w(401, 200, 401, 200)},
-		// User: LoopBack's default ACLs ($owner reads/writes/deletes itself; no listing).
-		{"GET", "/api/users", nil, all(401)},
-		{"GET", "/api/users/count", nil, all(401)},
-		{"GET", "/api/users/2", nil, w(401, 200, 401, 401)},
-		{"GET", "/api/users/2/exists", nil, all(401)},
-		{"PATCH", "/api/users/2", map[string]any{"username": "owner"}, w(401, 200, 401, 401)},
+		// User: LoopBack's default ACLs ($owner reads/writes/deletes itself; no listing), plus the
+		// ready app's model-config: the owner reads its notes, the admin role manages users.
+		{"GET", "/api/users", nil, w(401, 401, 401, 200)},
+		{"GET", "/api/users/count", nil, w(401, 401, 401, 200)},
+		{"GET", "/api/users/2", nil, w(401, 200, 401, 200)},
+		{"GET", "/api/users/2/exists", nil, w(401, 401, 401, 200)},
+		{"GET", "/api/users/2/notes", nil, w(401, 200, 401, 200)},
+		{"GET", "/api/users/2/notes/count", nil, w(401, 200, 401, 200)},
+		{"POST", "/api/users/2/notes", map[string]any{"title": "via relation"}, w(401, 401, 401, 200)},
+		{"PATCH", "/api/users/2", map[string]any{"username": "owner"}, w(401, 200, 401, 200)},
 		// replaceById keeps the stored password (it cannot be changed this way, see users.md)
-		{"PUT", "/api/users/2", map[string]any{"email": "owner@example.com", "username": "o"}, w(401, 200, 401, 401)},
-		{"POST", "/api/users/update?where=" + q(`{"id":2}`), map[string]any{"username": "x"}, all(401)},
+		{"PUT", "/api/users/2", map[string]any{"email": "owner@example.com", "username": "o"}, w(401, 200, 401, 200)},
+		{"POST", "/api/users/update?where=" + q(`{"id":2}`), map[string]any{"username": "x"}, w(401, 401, 401, 200)},
 		{"DELETE", "/api/users", nil, all(404)},
-		{"DELETE", "/api/users/2", nil, w(401, 200, 401, 401)},
+		{"DELETE", "/api/users/2", nil, w(401, 200, 401, 200)},
 	}
 	for _, who := range []string{"anonymous", "owner", "other", "admin"} {
 		t.Run(who, func(t *testing.T) {
@@ -131,5 +136,58 @@ func TestReadyAppRemoteMethods(t *testing.T) {
 	r = a.do("POST", "/api/notes", map[string]any{"title": "for other", "ownerId": 3}, "Authorization", toks["admin"])
 	if r.Status != 200 || r.obj()["ownerId"] != float64(3) {
 		t.Fatalf("admin create: %d %s", r.Status, r.Raw)
+	}
+}
+
+func TestReadyAppIncludeOwner(t *testing.T) {
+	a, toks := readyApp(t)
+	owners := func(r *response) string {
+		var out []string
+		for _, x := range r.list() {
+			n := x.(map[string]any)
+			o, ok := n["owner"].(map[string]any)
+			switch {
+			case !ok:
+				out = append(out, "-")
+			case o["password"] != nil || o["verificationToken"] != nil:
+				t.Fatalf("secret in included owner: %s", r.Raw)
+			default:
+				out = append(out, fmt.Sprint(o["email"]))
+			}
+		}
+		return strings.Join(out, ",")
+	}
+	path := "/api/notes?filter=" + q(`{"include":"owner","order":"id ASC"}`)
+	for who, want := range map[string]string{
+		"anonymous": "-,-",
+		"owner":     "owner@example.com,-",
+		"other":     "-,other@example.com",
+		"admin":     "owner@example.com,other@example.com",
+	} {
+		var h []string
+		if toks[who] != "" {
+			h = []string{"Authorization", toks[who]}
+		}
+		r := a.do("GET", path, nil, h...)
+		if r.Status != 200 || owners(r) != want {
+			t.Errorf("include owner as %s: %d %q, want %q (%s)", who, r.Status, owners(r), want, r.Raw)
+		}
+	}
+	// filtering notes by their owner's email needs READ on User
+	byOwner := "/api/notes?filter=" + q(`{"where":{"owner.email":"owner@example.com"}}`)
+	if r := a.do("GET", byOwner, nil); r.Status != 401 {
+		t.Fatalf("anonymous where on owner: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("GET", byOwner, nil, "Authorization", toks["admin"]); r.Status != 200 || len(r.list()) != 1 {
+		t.Fatalf("admin where on owner: %d %s", r.Status, r.Raw)
+	}
+	// never by a hidden property, even for an admin
+	byHash := "/api/notes?filter=" + q(`{"where":{"owner":{"password":{"like":"$2%"}}}}`)
+	if r := a.do("GET", byHash, nil, "Authorization", toks["admin"]); r.Status != 200 || len(r.list()) != 2 {
+		t.Fatalf("hidden related property not dropped: %d %s", r.Status, r.Raw)
+	}
+	r := a.do("GET", "/api/users/2/notes", nil, "Authorization", toks["owner"])
+	if r.Status != 200 || len(r.list()) != 1 || r.list()[0].(map[string]any)["title"] != "note of owner" {
+		t.Fatalf("owner's notes: %d %s", r.Status, r.Raw)
 	}
 }

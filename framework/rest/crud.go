@@ -79,12 +79,12 @@ func (c *crud) inst(r schema.Record) any {
 	return Instance{Model: c.m, Rec: r}
 }
 
-func (c *crud) filterArg(call *Call) (*filter.Filter, error) {
-	return filter.Parse(call.Args["filter"], c.m, c.models)
+func (c *crud) filterArg(ctx context.Context, call *Call) (*filter.Filter, error) {
+	return call.ParseFilter(ctx, c.m, c.models)
 }
 
-func (c *crud) whereArg(call *Call) (filter.Cond, error) {
-	return filter.ParseWhere(call.Args["where"], c.m)
+func (c *crud) whereArg(ctx context.Context, call *Call) (filter.Cond, error) {
+	return call.ParseWhere(ctx, c.m, c.models)
 }
 
 func dataArg(call *Call) (map[string]any, error) {
@@ -171,7 +171,7 @@ func (c *crud) replaceOrCreate(ctx context.Context, call *Call) (any, error) {
 }
 
 func (c *crud) upsertWithWhere(ctx context.Context, call *Call) (any, error) {
-	where, err := c.whereArg(call)
+	where, err := c.whereArg(ctx, call)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +199,7 @@ func (c *crud) exists(ctx context.Context, call *Call) (any, error) {
 }
 
 func (c *crud) findByID(ctx context.Context, call *Call) (any, error) {
-	f, err := c.filterArg(call)
+	f, err := c.filterArg(ctx, call)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +225,7 @@ func (c *crud) replaceByID(ctx context.Context, call *Call) (any, error) {
 }
 
 func (c *crud) find(ctx context.Context, call *Call) (any, error) {
-	f, err := c.filterArg(call)
+	f, err := c.filterArg(ctx, call)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +240,7 @@ func (c *crud) find(ctx context.Context, call *Call) (any, error) {
 }
 
 func (c *crud) findOne(ctx context.Context, call *Call) (any, error) {
-	f, err := c.filterArg(call)
+	f, err := c.filterArg(ctx, call)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +249,7 @@ func (c *crud) findOne(ctx context.Context, call *Call) (any, error) {
 }
 
 func (c *crud) destroyAll(ctx context.Context, call *Call) (any, error) {
-	where, err := c.whereArg(call)
+	where, err := c.whereArg(ctx, call)
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +258,7 @@ func (c *crud) destroyAll(ctx context.Context, call *Call) (any, error) {
 }
 
 func (c *crud) updateAll(ctx context.Context, call *Call) (any, error) {
-	where, err := c.whereArg(call)
+	where, err := c.whereArg(ctx, call)
 	if err != nil {
 		return nil, err
 	}
@@ -286,7 +286,7 @@ func (c *crud) deleteByID(ctx context.Context, call *Call) (any, error) {
 }
 
 func (c *crud) count(ctx context.Context, call *Call) (any, error) {
-	where, err := c.whereArg(call)
+	where, err := c.whereArg(ctx, call)
 	if err != nil {
 		return nil, err
 	}

@@ -72,6 +72,8 @@ type Call struct {
 	Err        error
 	State      map[string]any // free space shared by the hooks of one call
 	Header     http.Header    // extra response headers
+	srv        *Server
+	guard      *includeGuard
 }
 
 // UserID returns the caller's user id, or nil when anonymous.

@@ -164,7 +164,7 @@ func (s *Server) handle(ec echo.Context) error {
 	if r == nil {
 		return &apierr.Error{StatusCode: 404, Name: "Error", Message: fmt.Sprintf("Shared class %q has no method handling %s /%s", c.model.Name, req.Method, strings.Join(rest, "/"))}
 	}
-	call := &Call{Method: r.method, Token: tok, Echo: ec, State: map[string]any{}}
+	call := &Call{Method: r.method, Token: tok, Echo: ec, State: map[string]any{}, srv: s}
 	if r.status != 0 {
 		call.Status = r.status
 	}
@@ -228,6 +228,9 @@ func (s *Server) invoke(ctx context.Context, c *class, call *Call, params map[st
 	if m.NotFoundOnNil && isNil(res) {
 		return s.fail(ctx, call, notFoundFor(c.model, call))
 	}
+	if err := call.guardResult(ctx, res); err != nil {
+		return s.fail(ctx, call, err)
+	}
 	call.Result = res
 	if err := s.hooks.run(ctx, afterHook, call); err != nil {
 		return s.fail(ctx, call, err)
@@ -253,6 +256,8 @@ func notFoundFor(m *schema.Model, call *Call) error {
 	}
 	return apierr.NotFound("No %q instance(s) found", m.Name)
 }
+
+func apiErr(err error) (*apierr.Error, bool) { return apierr.As(err) }
 
 func isNil(v any) bool {
 	switch x := v.(type) {

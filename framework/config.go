@@ -1,7 +1,9 @@
 package framework
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"regexp"
@@ -49,7 +51,13 @@ var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
 // then applies the PORT, HOST and DATABASE_URL environment overrides.
 func ParseConfig(src []byte) (Config, error) {
 	var missing []string
-	expanded := envRef.ReplaceAllStringFunc(string(src), func(ref string) string {
+	lines := strings.Split(string(src), "\n")
+	for i, line := range lines {
+		if strings.HasPrefix(strings.TrimSpace(line), "#") {
+			lines[i] = "" // ${VAR} in a comment is not a reference
+		}
+	}
+	expanded := envRef.ReplaceAllStringFunc(strings.Join(lines, "\n"), func(ref string) string {
 		m := envRef.FindStringSubmatch(ref)
 		if v, ok := os.LookupEnv(m[1]); ok && v != "" {
 			return v
@@ -64,7 +72,9 @@ func ParseConfig(src []byte) (Config, error) {
 		return Config{}, fmt.Errorf("config: environment variable(s) %s not set; set them or write ${NAME:-default}", strings.Join(missing, ", "))
 	}
 	var cfg Config
-	if err := yaml.Unmarshal([]byte(expanded), &cfg); err != nil {
+	dec := yaml.NewDecoder(strings.NewReader(expanded))
+	dec.KnownFields(true) // a misspelt key is an error, not a silently ignored setting
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	if err := cfg.applyEnv(); err != nil {

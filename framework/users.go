@@ -146,7 +146,7 @@ func (a *App) remoteLogin(ctx context.Context, c *rest.Call) (any, error) {
 	case []any:
 		for _, x := range v {
 			if s, ok := x.(string); ok {
-				include = append(include, s)
+				include = append(include, strings.Split(s, ",")...)
 			}
 		}
 	case string:

@@ -141,6 +141,12 @@ func TestLogin(t *testing.T) {
 			t.Fatalf("%d %s", r.Status, r.Raw)
 		}
 	})
+	t.Run("include comma list", func(t *testing.T) {
+		r := a.do("POST", "/api/users/login?include=user,post", map[string]any{"email": "ann@example.com", "password": "SuperFakePassword"})
+		if u, _ := r.obj()["user"].(map[string]any); r.Status != 200 || u["email"] != "ann@example.com" {
+			t.Fatalf("%d %s", r.Status, r.Raw)
+		}
+	})
 	t.Run("ttl", func(t *testing.T) {
 		r := a.do("POST", "/api/users/login", map[string]any{"email": "ann@example.com", "password": "SuperFakePassword", "ttl": 3600})
 		if r.obj()["ttl"] != float64(3600) {

@@ -8,6 +8,7 @@ type ctxKey int
 const (
 	currentTokenKey ctxKey = iota
 	preserveTokensKey
+	passwordChangeKey
 )
 
 // WithCurrentToken returns ctx carrying the digest of the access token of the current request,
@@ -31,5 +32,18 @@ func WithPreserveAccessTokens(ctx context.Context) context.Context {
 // preserveAccessTokens reports whether ctx was made by WithPreserveAccessTokens.
 func preserveAccessTokens(ctx context.Context) bool {
 	b, _ := ctx.Value(preserveTokensKey).(bool)
+	return b
+}
+
+// withPasswordChange returns ctx under which saving a user may change its password although
+// rejectPasswordChangesViaPatchOrReplace is on: set only by SetPassword and ChangePassword
+// (LoopBack's options.setPassword).
+func withPasswordChange(ctx context.Context) context.Context {
+	return context.WithValue(ctx, passwordChangeKey, true)
+}
+
+// passwordChangeAllowed reports whether ctx was made by withPasswordChange.
+func passwordChangeAllowed(ctx context.Context) bool {
+	b, _ := ctx.Value(passwordChangeKey).(bool)
 	return b
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/loopgo/loopgo/framework/apierr"
 	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/schema"
 	"github.com/loopgo/loopgo/framework/store"
@@ -16,6 +17,7 @@ const (
 	stateRevokeDone = "builtin.user.afterSave"
 	stateDeleteDone = "builtin.user.beforeDelete"
 	stateRevokeIDs  = "builtin.user.revokeIds"
+	stateDisableIDs = "builtin.user.disableIds"
 )
 
 // Hooks returns the operation hooks of user models by hook name ("access", "before save",
@@ -66,10 +68,13 @@ func (u *Users) normalizeEmailQuery(_ context.Context, hc *store.HookContext) er
 	return nil
 }
 
-// beforeSave hashes a new password (a bcrypt hash is kept as given; an invalid password is 422;
-// a non-string one is dropped so that presence validation answers), lower-cases the email when
-// caseSensitiveEmail is false, and, on updates that change the email or the password, resets
-// emailVerified (when emailVerificationRequired) and records which users lose their tokens.
+// beforeSave, for user models: rejects password changes by plain updates
+// (rejectPasswordChangesViaPatchOrReplace), hashes a new password after the password policy (a
+// bcrypt hash is kept as given; a non-string password is dropped so that presence validation
+// answers), lower-cases the email when caseSensitiveEmail is false, and, on updates, resets
+// emailVerified (when emailVerificationRequired) and the pending verification token when the
+// email changes, and records which users lose their tokens: all of them when disabled, all but
+// the current request's when the email or password changes.
 func (u *Users) beforeSave(ctx context.Context, hc *store.HookContext) error {
 	if !firstRun(hc, stateSaveDone) {
 		return nil
@@ -82,7 +87,12 @@ func (u *Users) beforeSave(ctx context.Context, hc *store.HookContext) error {
 		return nil
 	}
 	set := settingsOf(hc.Model)
-	if err := preparePassword(ctx, rec, set.cost); err != nil {
+	_, hasPassword := rec["password"]
+	guarded := !hc.IsNewInstance && set.rejectPasswordPatch && !passwordChangeAllowed(ctx)
+	if guarded && hasPassword {
+		return errPasswordChangeNotAllowed()
+	}
+	if err := preparePassword(ctx, hc.Model, rec, set.cost); err != nil {
 		return err
 	}
 	if s, ok := rec["email"].(string); ok && !set.caseSensitiveEmail {
@@ -92,18 +102,22 @@ func (u *Users) beforeSave(ctx context.Context, hc *store.HookContext) error {
 		return nil
 	}
 	_, hasEmail := rec["email"]
-	_, hasPassword := rec["password"]
-	if !hasEmail && !hasPassword {
+	disabling := truthy(rec["disabled"])
+	replacing := hc.Instance != nil
+	if !hasEmail && !hasPassword && !disabling && !replacing {
 		return nil
 	}
 	originals, err := u.originalUsers(ctx, hc)
 	if err != nil {
 		return err
 	}
+	if replacing && len(originals) == 1 {
+		keepStored(rec, originals[0], guarded)
+	}
 	newEmail, _ := rec["email"].(string)
 	newPassword, _ := rec["password"].(string)
 	emailChanged := false
-	var revoke []any
+	var revoke, disable []any
 	idName := idProperty(hc.Model).Name
 	for _, o := range originals {
 		oldEmail, _ := o["email"].(string)
@@ -114,16 +128,57 @@ func (u *Users) beforeSave(ctx context.Context, hc *store.HookContext) error {
 		if (newEmail != "" && oldEmail != newEmail) || (newPassword != "" && oldPassword != newPassword) {
 			revoke = append(revoke, o[idName])
 		}
+		if disabling {
+			disable = append(disable, o[idName])
+		}
 	}
-	if emailChanged && set.verificationReq {
-		rec["emailVerified"] = false
+	if emailChanged {
+		if set.verificationReq {
+			rec["emailVerified"] = false
+		}
+		// A pending verification link was sent to the old address: it must not verify the new one.
+		for _, p := range []string{"verificationToken", propVerificationCreated} {
+			if hc.Model.Property(p) != nil {
+				rec[p] = nil
+			}
+		}
 	}
 	hc.HookState[stateRevokeIDs] = revoke
+	hc.HookState[stateDisableIDs] = disable
 	return nil
 }
 
-// preparePassword replaces rec's plain password with its bcrypt hash at cost.
-func preparePassword(ctx context.Context, rec schema.Record, cost int) error {
+// serverOwned are the user properties a replace keeps from the stored record when its data
+// leaves them out (the REST layer strips them from the data of non-admin callers).
+var serverOwned = []string{"emailVerified", "verificationToken", propVerificationCreated, propDisabled}
+
+// keepStored copies into a replace's instance the server-owned properties it lacks from the
+// stored record, and the stored password hash too when keepPassword (a replace may not change
+// the password, so it need not carry one).
+func keepStored(rec, stored schema.Record, keepPassword bool) {
+	keep := serverOwned
+	if keepPassword {
+		keep = append([]string{"password"}, keep...)
+	}
+	for _, k := range keep {
+		if _, has := rec[k]; !has {
+			if v, ok := stored[k]; ok && v != nil {
+				rec[k] = v
+			}
+		}
+	}
+}
+
+// errPasswordChangeNotAllowed is LoopBack's answer to a password in a patch or replace when
+// rejectPasswordChangesViaPatchOrReplace is on.
+func errPasswordChangeNotAllowed() *apierr.Error {
+	return apierr.Unauthorized("PASSWORD_CHANGE_NOT_ALLOWED",
+		"Changing user password via patch/replace API is not allowed. Use changePassword() or setPassword() instead.")
+}
+
+// preparePassword replaces rec's plain password with its bcrypt hash at cost, after checking it
+// against m's password policy.
+func preparePassword(ctx context.Context, m *schema.Model, rec schema.Record, cost int) error {
 	v, ok := rec["password"]
 	if !ok {
 		return nil
@@ -136,7 +191,7 @@ func preparePassword(ctx context.Context, rec schema.Record, cost int) error {
 	if IsHash(plain) {
 		return nil
 	}
-	if err := ValidatePassword(plain); err != nil {
+	if err := PolicyOf(m).Check(m.Name, plain); err != nil {
 		return err
 	}
 	hash, err := Hash(ctx, plain, cost)
@@ -169,10 +224,19 @@ func (u *Users) originalUsers(ctx context.Context, hc *store.HookContext) ([]sch
 	return list, nil
 }
 
-// afterSave revokes the access tokens of the users whose email or password an update changed,
-// except the current request's token (see WithCurrentToken and WithPreserveAccessTokens).
+// afterSave revokes every access token of the users an update disabled, then (unless
+// WithPreserveAccessTokens) the tokens of the users whose email or password it changed, except
+// the current request's token (see WithCurrentToken).
 func (u *Users) afterSave(ctx context.Context, hc *store.HookContext) error {
-	if hc.IsNewInstance || !firstRun(hc, stateRevokeDone) || preserveAccessTokens(ctx) {
+	if hc.IsNewInstance || !firstRun(hc, stateRevokeDone) {
+		return nil
+	}
+	if ids, _ := hc.HookState[stateDisableIDs].([]any); len(ids) > 0 {
+		if _, err := u.deleteTokensOf(ctx, hc.Model.Name, ids, ""); err != nil {
+			return fmt.Errorf("after save: revoke tokens of disabled users: %w", err)
+		}
+	}
+	if preserveAccessTokens(ctx) {
 		return nil
 	}
 	ids, _ := hc.HookState[stateRevokeIDs].([]any)

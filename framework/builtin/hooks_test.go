@@ -64,9 +64,11 @@ func TestCreateHashesPassword(t *testing.T) {
 	}
 }
 
+// TestUpdateRevokesTokens checks LoopBack's revocation rules, with password changes by patch and
+// replace allowed as in LoopBack (rejectPasswordChangesViaPatchOrReplace false).
 func TestUpdateRevokesTokens(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, map[string]any{"emailVerificationRequired": true})
+	e := newEnv(t, map[string]any{"emailVerificationRequired": true, "rejectPasswordChangesViaPatchOrReplace": false})
 	ctx := context.Background()
 	a := e.createUser(t, map[string]any{"email": "a@example.com", "username": "a", "emailVerified": true})
 	b := e.createUser(t, map[string]any{"email": "b@example.com", "username": "b", "emailVerified": true})

@@ -10,12 +10,13 @@ import (
 	"github.com/loopgo/loopgo/framework/apierr"
 	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/schema"
+	"github.com/loopgo/loopgo/framework/throttle"
 )
 
 // LoginOptions are the request facts login needs besides the credentials.
 type LoginOptions struct {
 	Include       []string // the `include` query argument; "user" (any case) adds the user
-	ClientAddress string   // stored on the token
+	ClientAddress string   // stored on the token; the address of the login throttle ("" = no address rules)
 	UserAgent     string   // stored on the token
 }
 
@@ -43,12 +44,31 @@ func errLoginFailed() *apierr.Error { return apierr.Unauthorized("LOGIN_FAILED",
 
 // Login checks credentials ({email|username, password[, realm][, ttl]}) as LoopBack's
 // User.login does (lb3.md 1.7) and creates an access token. An unknown account costs the same
-// bcrypt work as a wrong password; a store failure answers LOGIN_FAILED with the cause attached.
+// bcrypt work as a wrong password; a disabled account answers LOGIN_FAILED like a wrong
+// password; a store failure answers LOGIN_FAILED with the cause attached.
+//
+// With a limiter (SetLimiter) and the model's loginThrottle rules, a login whose account and
+// client address, address, or account has too many recent failures answers 429
+// LOGIN_THROTTLED with Retry-After, before any password check; a failure is counted on all
+// three, a correct password clears the account+address count.
 func (u *Users) Login(ctx context.Context, credentials map[string]any, opts LoginOptions) (*LoginResult, error) {
 	set := settingsOf(u.model)
 	query, err := loginQuery(credentials, set)
 	if err != nil {
 		return nil, err
+	}
+	keys := u.loginKeys(query, opts.ClientAddress)
+	if wait, err := u.limiter().Check(ctx, keys); err != nil {
+		if wait > 0 {
+			return nil, throttle.TooMany(throttle.CodeLoginThrottled, "Too many failed login attempts", wait)
+		}
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	failed := func() error {
+		if err := u.limiter().Hit(ctx, keys...); err != nil {
+			return errLoginFailed().WithCause(fmt.Errorf("login: %w", err))
+		}
+		return errLoginFailed()
 	}
 	where := filter.And{}
 	for _, k := range []string{"realm", "email", "username"} {
@@ -65,15 +85,18 @@ func (u *Users) Login(ctx context.Context, credentials map[string]any, opts Logi
 		if err := DummyCompare(ctx, plain, set.cost); err != nil {
 			return nil, fmt.Errorf("login: %w", err)
 		}
-		return nil, errLoginFailed()
+		return nil, failed()
 	}
 	hash, _ := user["password"].(string)
 	match, err := Compare(ctx, hash, plain)
 	if err != nil {
 		return nil, fmt.Errorf("login: %w", err)
 	}
-	if !match {
-		return nil, errLoginFailed()
+	if !match || truthy(user[propDisabled]) {
+		return nil, failed()
+	}
+	if err := u.limiter().Reset(ctx, keys[0]); err != nil {
+		return nil, fmt.Errorf("login: %w", err)
 	}
 	userID := user[idProperty(u.model).Name]
 	if set.verificationReq && !truthy(user["emailVerified"]) {

@@ -3,21 +3,32 @@ package builtin
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/schema"
 	"github.com/loopgo/loopgo/framework/store"
+	"github.com/loopgo/loopgo/framework/throttle"
 )
 
 // Users is the Go logic of one user model (User or a model extending it) and its access tokens:
-// login, token creation and resolution, logout, and the operation hooks of lb3.md 1.11.
+// login (throttled), token creation and resolution, logout, sessions, email verification,
+// password reset and change, and the operation hooks of lb3.md 1.11.
 type Users struct {
 	model      *schema.Model
 	users      *store.Store
 	tokenModel *schema.Model
 	tokens     *store.Store
 	lookup     func(name string) *schema.Model
+
+	lim atomic.Pointer[throttle.Limiter] // see SetLimiter
+	log atomic.Pointer[slog.Logger]      // see SetLogger
+
+	listenersMu    sync.RWMutex
+	resetListeners []func(ctx context.Context, req ResetRequest) // see OnResetPasswordRequest
 }
 
 // NewUsers returns the logic of userModel stored in users, with its access tokens (tokenModel,
@@ -30,6 +41,18 @@ func NewUsers(userModel *schema.Model, users *store.Store, tokenModel *schema.Mo
 // is not this Users' model (apps with several user models); a *schema.Registry's Model fits.
 // Without it, every token is judged with this model's settings.
 func (u *Users) SetModelLookup(lookup func(name string) *schema.Model) { u.lookup = lookup }
+
+// SetLogger sets where this package reports what it cannot return to a caller (a panicking
+// reset listener); nil = slog.Default().
+func (u *Users) SetLogger(l *slog.Logger) { u.log.Store(l) }
+
+// logger returns the logger set by SetLogger, or slog.Default().
+func (u *Users) logger() *slog.Logger {
+	if l := u.log.Load(); l != nil {
+		return l
+	}
+	return slog.Default()
+}
 
 // Model returns the user model.
 func (u *Users) Model() *schema.Model { return u.model }

@@ -19,8 +19,15 @@ func Parse(raw any, m *schema.Model, models Models) (*Filter, error) {
 	return parseFilter(raw, m, models)
 }
 
-// ParseWhere validates a decoded JSON where object (nil = no condition) for model m.
-func ParseWhere(raw any, m *schema.Model) (Cond, error) { return parseWhereRoot(raw, m) }
+// ParseWhere validates a decoded JSON where object (nil = no condition) for model m. Without a
+// model lookup it cannot follow relations: a condition on a related model answers 400.
+func ParseWhere(raw any, m *schema.Model) (Cond, error) { return parseWhereRoot(raw, m, nil) }
+
+// ParseWhereIn is ParseWhere with a model lookup, so that conditions may also name properties of
+// related models ({"owner.email": v}, {"owner": {"email": v}}); they become *Related nodes.
+func ParseWhereIn(raw any, m *schema.Model, models Models) (Cond, error) {
+	return parseWhereRoot(raw, m, models)
+}
 
 // FromQuery returns the argument `name` from URL query values, given either as JSON
 // (`filter={"where":...}`) or in bracket syntax (`filter[where][a][gt]=1`), decoded to generic

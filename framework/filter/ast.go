@@ -29,10 +29,13 @@ type Order struct {
 // Include is one relation to include, with an optional scope filter on the related model.
 type Include struct {
 	Relation string
-	Scope    *Filter // nil = no scope
+	Scope    *Filter          // nil = no scope
+	Rel      *schema.Relation // the relation (set by Parse; nil in filters built without it)
+	Target   *schema.Model    // the related model (set by Parse when its Models knows it)
+	Through  *schema.Model    // the join model of a through relation (set like Target)
 }
 
-// Cond is a node of a where clause: And, Or or *Cmp.
+// Cond is a node of a where clause: And, Or, *Cmp or *Related.
 type Cond interface{ isCond() }
 
 // And holds when every child holds.
@@ -73,6 +76,18 @@ type Cmp struct {
 	Flags    string // Regexp flags: subset of "igm"
 }
 
-func (And) isCond()  {}
-func (Or) isCond()   {}
-func (*Cmp) isCond() {}
+// Related holds when at least one record related through Relation matches Where (a condition
+// on the related model; nil = any related record). It is written {"owner.email": v} or
+// {"owner": {"email": v}} in a where clause, and the store translates it to an EXISTS subquery.
+type Related struct {
+	Relation string           // the relation's name on the model the condition applies to
+	Rel      *schema.Relation // the relation
+	Target   *schema.Model    // the related model (for through relations: the far end)
+	Through  *schema.Model    // the join model of a through relation, else nil
+	Where    Cond             // condition on Target
+}
+
+func (And) isCond()      {}
+func (Or) isCond()       {}
+func (*Cmp) isCond()     {}
+func (*Related) isCond() {}

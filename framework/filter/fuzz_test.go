@@ -31,6 +31,9 @@ func FuzzParse(f *testing.F) {
 		`{"include":{"author":{"books":{"reviews":"book"}}}}`,
 		`{"include":"ghost"}`,
 		`[1,2,3]`,
+		`{"where":{"author.name":"x","reviews":{"stars":{"gt":1}},"readers.name":{"inq":["a"]}}}`,
+		`{"where":{"or":[{"author":{"books":{"reviews.stars":1}}},{"author.email":"x"}]}}`,
+		`filter[where][author][name][like]=a%25&filter[where][reviews.book.title]=t`,
 		`filter[where][or][0][title]=a&filter[where][or][1][rating][gt]=2&filter[limit]=3`,
 		`filter[fields][title]=false&filter[order][]=title&filter[include][relation]=reviews`,
 		`filter[where][title][inq][25]=x&filter[where][title][inq][0]=y`,
@@ -73,6 +76,8 @@ func FuzzParse(f *testing.F) {
 			check(err)
 			if m, ok := raw.(map[string]any); ok {
 				_, err = ParseWhere(m["where"], book)
+				check(err)
+				_, err = ParseWhereIn(m["where"], book, models)
 				check(err)
 			}
 		}

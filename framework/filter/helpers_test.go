@@ -130,6 +130,11 @@ func render(t *testing.T, c Cond) string {
 		return "and(" + renderList(t, x) + ")"
 	case Or:
 		return "or(" + renderList(t, x) + ")"
+	case *Related:
+		if x.Rel == nil || x.Rel.Name != x.Relation || x.Target == nil || x.Target.Name != x.Rel.Model {
+			t.Errorf("Related %s: Rel %+v Target %+v, want the relation and its model", x.Relation, x.Rel, x.Target)
+		}
+		return x.Relation + "(" + render(t, x.Where) + ")"
 	case *Cmp:
 		if x.Prop == nil || x.Prop.Name != x.Property {
 			t.Errorf("Cmp %s: Prop = %+v, want the declared property", x.Property, x.Prop)

@@ -63,14 +63,14 @@ func (p *parser) includeOne(m *schema.Model, name string, scope, sub any) ([]Inc
 	if p.includes > MaxIncludes {
 		return nil, badRequest("The filter includes too many relations (more than %d)", MaxIncludes)
 	}
-	inc := Include{Relation: name}
+	target := p.target(rel)
+	inc := Include{Relation: name, Rel: rel, Target: target, Through: p.through(rel)}
 	if _, isFlag := sub.(bool); sub == nil || isFlag {
 		sub = nil // {rel: true} includes rel without a sub-include
 	}
 	if scope == nil && sub == nil {
 		return []Include{inc}, nil
 	}
-	target := p.target(rel)
 	if target == nil {
 		return nil, internal("model %q of relation %s.%s is not defined", rel.Model, m.Name, name)
 	}
@@ -96,6 +96,14 @@ func (p *parser) includeOne(m *schema.Model, name string, scope, sub any) ([]Inc
 		inc.Scope.Include = append(inc.Scope.Include, subs...)
 	}
 	return []Include{inc}, nil
+}
+
+// through returns the join model of a through relation (nil otherwise or when unknown).
+func (p *parser) through(rel *schema.Relation) *schema.Model {
+	if p.models == nil || rel.Through == "" {
+		return nil
+	}
+	return p.models.Model(rel.Through)
 }
 
 // target returns the related model of rel (for hasMany through, the far end: rel.Model).

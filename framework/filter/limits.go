@@ -12,6 +12,9 @@ const (
 	MaxListItems = 1000
 	// MaxIncludes is the most relations (at every nesting level together) one filter may include.
 	MaxIncludes = 100
+	// MaxRelatedDepth is how many relations deep a where condition may reach ("owner.team.name"
+	// is 2 deep); each level is a nested subquery.
+	MaxRelatedDepth = 4
 	// MaxArrayIndex is the highest bracket index that builds an array (qs's arrayLimit); keys
 	// above it build an object with string keys instead.
 	MaxArrayIndex = 20

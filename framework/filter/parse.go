@@ -7,6 +7,7 @@ type parser struct {
 	models   Models
 	nodes    int // conditions built so far (MaxWhereNodes)
 	includes int // relations included so far (MaxIncludes)
+	depth    int // relations the condition being parsed is nested in (MaxRelatedDepth)
 }
 
 // parseFilter implements Parse.
@@ -31,7 +32,7 @@ func parseFilter(raw any, m *schema.Model, models Models) (f *Filter, err error)
 
 // parseWhereRoot implements ParseWhere: the depth is counted from the where object itself,
 // as LoopBack does for count, updateAll and the other where-only methods.
-func parseWhereRoot(raw any, m *schema.Model) (c Cond, err error) {
+func parseWhereRoot(raw any, m *schema.Model, models Models) (c Cond, err error) {
 	defer recoverInto(&err)
 	if m == nil {
 		return nil, internal("ParseWhere called without a model")
@@ -39,7 +40,7 @@ func parseWhereRoot(raw any, m *schema.Model) (c Cond, err error) {
 	if err := checkShape(raw); err != nil {
 		return nil, err
 	}
-	p := &parser{}
+	p := &parser{models: models}
 	return p.where(raw, m)
 }
 

@@ -96,9 +96,13 @@ func (p *parser) logical(op string, raw any, m *schema.Model) (Cond, error) {
 	return And(kids), p.count()
 }
 
-// property parses the condition(s) on one key: "prop" or a dot path "prop.a.b".
+// property parses the condition(s) on one key: "prop", a dot path "prop.a.b", or a path through
+// a relation "rel.prop" (see related).
 func (p *parser) property(key string, raw any, m *schema.Model) (Cond, error) {
 	segs := strings.Split(key, ".")
+	if rel := m.Relation(segs[0]); rel != nil && m.Property(segs[0]) == nil {
+		return p.related(key, segs, raw, m, rel)
+	}
 	for _, s := range segs {
 		if m.IsHidden(s) {
 			return nil, nil // as LoopBack: x.secret, secret.y and x.secret.y are all removed

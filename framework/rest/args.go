@@ -249,6 +249,12 @@ func (s *Server) queryArg(ec echo.Context, a schema.Arg) (any, bool, error) {
 		}
 		return arr, true, nil
 	}
+	if a.Type == schema.Any {
+		// an untyped argument: JSON when it looks like JSON, else the string (coerced sloppily)
+		if vs, ok := q[a.Name]; ok && len(vs) == 1 && !looksJSON(vs[0]) {
+			return vs[0], true, nil
+		}
+	}
 	if isStructured(a.Type) || a.Type == schema.Any {
 		v, present, err := filter.FromQuery(q, a.Name)
 		if err != nil {
@@ -300,4 +306,10 @@ func idString(v any) string {
 		return strconv.FormatFloat(x, 'g', -1, 64)
 	}
 	return fmt.Sprint(v)
+}
+
+// looksJSON reports whether a query value is a JSON object or array.
+func looksJSON(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.HasPrefix(s, "{") || strings.HasPrefix(s, "[")
 }

@@ -5,6 +5,8 @@ package store
 import (
 	"context"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -30,6 +32,9 @@ type Store struct {
 	dl    sqlDialect       // the dialect's SQL differences
 	hooks hookRegistry     // operation hooks by model and hook name
 	now   func() time.Time // clock for defaults (tests may replace it)
+
+	links  atomic.Pointer[Links] // where related models live (SetLinks)
+	scopes sync.Map              // *schema.Relation -> parsed relation scope (*filter.Filter)
 }
 
 // The exported methods are implemented in: open.go (Open, Close, Name, Dialect), tx.go (DB,

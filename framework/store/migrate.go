@@ -18,6 +18,7 @@ import (
 // property declares any more are left in place (they are nullable) and logged as warnings.
 func (s *Store) Migrate(ctx context.Context, models []*schema.Model) error {
 	var errs []error
+	fks := s.foreignKeys(models)
 	for _, m := range models {
 		if m == nil || !m.Persisted {
 			continue
@@ -26,7 +27,7 @@ func (s *Store) Migrate(ctx context.Context, models []*schema.Model) error {
 			errs = append(errs, fmt.Errorf("store %s: migrate: %w", s.name, err))
 			continue
 		}
-		if err := s.migrateModel(ctx, m); err != nil {
+		if err := s.migrateModel(ctx, m, fks[m.Name]); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -40,8 +41,9 @@ type indexSpec struct {
 	unique bool
 }
 
-// indexSpecs lists the unique indexes (uniqueness rules) and plain indexes (index: true) of m.
-func indexSpecs(m *schema.Model) []indexSpec {
+// indexSpecs lists the unique indexes (uniqueness rules) and plain indexes (index: true, and
+// the foreign keys of relations, named in fks) of m.
+func indexSpecs(m *schema.Model, fks map[string]bool) []indexSpec {
 	table := tableName(m)
 	var out []indexSpec
 	unique := map[string]bool{}
@@ -50,7 +52,7 @@ func indexSpecs(m *schema.Model) []indexSpec {
 		out = append(out, indexSpec{name: indexName("uq", table, colName(r.prop)), prop: r.prop, unique: true})
 	}
 	for _, p := range m.Properties {
-		if p.Index && !p.ID && !unique[p.Name] {
+		if (p.Index || fks[p.Name]) && !p.ID && !unique[p.Name] {
 			out = append(out, indexSpec{name: indexName("idx", table, colName(p)), prop: p})
 		}
 	}
@@ -74,7 +76,7 @@ func (s *Store) extraDef() string {
 	return s.dl.columnType(&schema.Property{Type: schema.Object}, false)
 }
 
-func (s *Store) migrateModel(ctx context.Context, m *schema.Model) error {
+func (s *Store) migrateModel(ctx context.Context, m *schema.Model, fks map[string]bool) error {
 	db := s.db.WithContext(ctx)
 	table := tableName(m)
 	exists, err := s.dl.hasTable(ctx, db, table)
@@ -82,7 +84,7 @@ func (s *Store) migrateModel(ctx context.Context, m *schema.Model) error {
 		return fmt.Errorf("store %s: migrate %s: look up table %q: %w", s.name, m.Name, table, err)
 	}
 	if !exists {
-		return s.createTable(ctx, db, m)
+		return s.createTable(ctx, db, m, fks)
 	}
 	cols, err := s.dl.columns(ctx, db, table)
 	if err != nil {
@@ -127,7 +129,7 @@ func (s *Store) migrateModel(ctx context.Context, m *schema.Model) error {
 	if err != nil {
 		return errors.Join(append(errs, fmt.Errorf("store %s: migrate %s: read indexes of %q: %w", s.name, m.Name, table, err))...)
 	}
-	for _, ix := range indexSpecs(m) {
+	for _, ix := range indexSpecs(m, fks) {
 		if existing[strings.ToLower(ix.name)] || retyped[ix.prop.Name] {
 			continue
 		}
@@ -143,7 +145,7 @@ func (s *Store) migrateModel(ctx context.Context, m *schema.Model) error {
 }
 
 // createTable creates a model's table and its indexes.
-func (s *Store) createTable(ctx context.Context, db *gorm.DB, m *schema.Model) error {
+func (s *Store) createTable(ctx context.Context, db *gorm.DB, m *schema.Model, fks map[string]bool) error {
 	table := tableName(m)
 	defs := make([]string, 0, len(m.Properties)+1)
 	vars := []any{clause.Table{Name: table}}
@@ -161,7 +163,7 @@ func (s *Store) createTable(ctx context.Context, db *gorm.DB, m *schema.Model) e
 	}
 	s.log.Info("store: created table", "datasource", s.name, "table", table, "model", m.Name)
 	var errs []error
-	for _, ix := range indexSpecs(m) {
+	for _, ix := range indexSpecs(m, fks) {
 		if err := s.createIndex(ctx, db, table, ix, s.columnDef(m, ix.prop)); err != nil {
 			errs = append(errs, err)
 		}

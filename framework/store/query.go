@@ -88,11 +88,15 @@ func (s *Store) selectRecords(ctx context.Context, m *schema.Model, f *filter.Fi
 	if f == nil {
 		f = &filter.Filter{}
 	}
+	return s.selectWith(ctx, m, f, selectionFor(m, f.Fields))
+}
+
+// selectWith runs a SELECT of the columns of sel for filter f (f.Fields is not used).
+func (s *Store) selectWith(ctx context.Context, m *schema.Model, f *filter.Filter, sel selection) ([]schema.Record, error) {
 	where, err := s.whereExpr(m, f.Where)
 	if err != nil {
 		return nil, err
 	}
-	sel := selectionFor(m, f.Fields)
 	q := s.table(ctx, m).Clauses(clause.Select{Columns: sel.columns(m)}, clause.Where{Exprs: []clause.Expression{where}})
 	q = q.Clauses(clause.OrderBy{Expression: orderExpr{terms: orderColumns(m, f.Order), dl: s.dl}})
 	if f.Limit > 0 || f.Skip > 0 {
@@ -158,34 +162,45 @@ func (o orderExpr) Build(b clause.Builder) {
 
 // scanRecords converts rows (columns as sel.columns) to records.
 func scanRecords(rows *sql.Rows, m *schema.Model, sel selection) ([]schema.Record, error) {
+	recs, _, err := scanRecordsWith(rows, m, sel, 0)
+	return recs, err
+}
+
+// scanRecordsWith converts rows whose columns are sel.columns followed by extra more columns to
+// records, and returns the raw values of the extra columns of each row.
+func scanRecordsWith(rows *sql.Rows, m *schema.Model, sel selection, extra int) ([]schema.Record, [][]any, error) {
 	n := len(sel.columns(m))
-	raw := make([]any, n)
-	ptrs := make([]any, n)
+	raw := make([]any, n+extra)
+	ptrs := make([]any, n+extra)
 	for i := range raw {
 		ptrs[i] = &raw[i]
 	}
 	recs := []schema.Record{}
+	var tails [][]any
 	for rows.Next() {
 		for i := range raw {
 			raw[i] = nil
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("scan: %w", err)
+			return nil, nil, fmt.Errorf("scan: %w", err)
+		}
+		if extra > 0 {
+			tails = append(tails, append([]any(nil), raw[n:]...))
 		}
 		rec := make(schema.Record, len(sel.props))
 		for i, p := range sel.props {
 			v, err := fromDB(p, raw[i])
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			rec[p.Name] = v
 		}
 		if sel.extra {
-			extra, err := decodeExtra(raw[len(sel.props)])
+			undeclared, err := decodeExtra(raw[len(sel.props)])
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			for k, v := range extra {
+			for k, v := range undeclared {
 				if m.Property(k) == nil && sel.keep(k) {
 					rec[k] = v
 				}
@@ -194,9 +209,9 @@ func scanRecords(rows *sql.Rows, m *schema.Model, sel selection) ([]schema.Recor
 		recs = append(recs, rec)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("iterate rows: %w", err)
+		return nil, nil, fmt.Errorf("iterate rows: %w", err)
 	}
-	return recs, nil
+	return recs, tails, nil
 }
 
 // decodeExtra reads the _extra column (NULL = no undeclared properties).

@@ -8,8 +8,8 @@ import (
 )
 
 // Find returns the records matching f (nil = all). It fires "access" (the query may be changed)
-// and "loaded" for every record (the data may be changed). f.Include is not served yet and is
-// ignored.
+// and "loaded" for every record (the data may be changed). f.Include attaches related records
+// under each relation's name (include.go): one query per relation and nesting level.
 func (s *Store) Find(ctx context.Context, m *schema.Model, f *filter.Filter) ([]schema.Record, error) {
 	if err := checkModel(m); err != nil {
 		return nil, s.internal(m, err)
@@ -74,25 +74,56 @@ func (s *Store) count(ctx context.Context, m *schema.Model, where filter.Cond) (
 	return s.countWhere(ctx, m, q.Where)
 }
 
-// find fires "access", selects, and fires "loaded" per record.
+// find fires "access", selects, includes related records, and fires "loaded" per record.
 func (s *Store) find(ctx context.Context, m *schema.Model, q *filter.Filter, state map[string]any) ([]schema.Record, error) {
+	recs, _, err := s.findRows(ctx, m, q, state, nil)
+	return recs, err
+}
+
+// findRows is find, restricted to the records related to a batch of parent keys when b is set;
+// it then also returns the parent key of each record. Key properties that includes (or the
+// batch) need are read even when q.Fields leaves them out, and removed again afterwards.
+func (s *Store) findRows(ctx context.Context, m *schema.Model, q *filter.Filter, state map[string]any, b *batch) ([]schema.Record, []any, error) {
 	q, err := s.access(ctx, m, q, state)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	recs, err := s.selectRecords(ctx, m, q)
+	need, err := includeKeys(m, q.Include)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if b != nil && b.key != nil {
+		need = append(need, b.key.Name)
+	}
+	fields, added := withFields(m, q.Fields, need)
+	sel := selectionFor(m, fields)
+	var (
+		recs    []schema.Record
+		parents []any
+	)
+	if b == nil {
+		recs, err = s.selectWith(ctx, m, q, sel)
+	} else {
+		recs, parents, err = s.selectBatch(ctx, m, q, sel, b)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.include(ctx, m, recs, q.Include); err != nil {
+		return nil, nil, err
 	}
 	for i, rec := range recs {
+		for _, k := range added {
+			delete(rec, k)
+		}
 		lc := newHC(m, HookLoaded, state)
 		lc.Data = rec
 		if err := s.fire(ctx, lc); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		recs[i] = lc.Data
 	}
-	return recs, nil
+	return recs, parents, nil
 }
 
 // access fires the "access" hooks and returns the (possibly replaced) query.

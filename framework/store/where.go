@@ -61,28 +61,39 @@ func (e notExpr) Build(b clause.Builder) {
 	b.WriteByte(')')
 }
 
-// whereExpr translates a where condition of model m (nil = every record).
+// whereExpr translates a where condition of model m (nil = every record) for a statement whose
+// only table is m's, unaliased.
 func (s *Store) whereExpr(m *schema.Model, c filter.Cond) (clause.Expression, error) {
+	return s.condExpr(topRef(m), m, c)
+}
+
+// condExpr translates a where condition of model m whose table is t.
+func (s *Store) condExpr(t tableRef, m *schema.Model, c filter.Cond) (clause.Expression, error) {
 	switch x := c.(type) {
 	case nil:
 		return trueExpr, nil
 	case filter.And:
-		return s.joinConds(m, "AND", x)
+		return s.joinConds(t, m, "AND", x)
 	case filter.Or:
-		return s.joinConds(m, "OR", x)
+		return s.joinConds(t, m, "OR", x)
 	case *filter.Cmp:
 		if x == nil {
 			return trueExpr, nil
 		}
-		return s.cmpExpr(m, x)
+		return s.cmpExpr(t, m, x)
+	case *filter.Related:
+		if x == nil {
+			return trueExpr, nil
+		}
+		return s.relatedExpr(t, m, x)
 	}
 	return nil, apierr.BadRequest("", "Unsupported where condition %T", c)
 }
 
-func (s *Store) joinConds(m *schema.Model, op string, cs []filter.Cond) (clause.Expression, error) {
+func (s *Store) joinConds(t tableRef, m *schema.Model, op string, cs []filter.Cond) (clause.Expression, error) {
 	out := boolExpr{op: op, exprs: make([]clause.Expression, 0, len(cs))}
 	for _, c := range cs {
-		e, err := s.whereExpr(m, c)
+		e, err := s.condExpr(t, m, c)
 		if err != nil {
 			return nil, err
 		}
@@ -101,7 +112,7 @@ type operand struct {
 }
 
 // cmpExpr translates one comparison.
-func (s *Store) cmpExpr(m *schema.Model, x *filter.Cmp) (clause.Expression, error) {
+func (s *Store) cmpExpr(t tableRef, m *schema.Model, x *filter.Cmp) (clause.Expression, error) {
 	p := x.Prop
 	if p == nil {
 		p = m.Property(x.Property)
@@ -111,7 +122,7 @@ func (s *Store) cmpExpr(m *schema.Model, x *filter.Cmp) (clause.Expression, erro
 			return nil, apierr.BadRequest("", "Unknown property %q in where", x.Property)
 		}
 		// An undeclared property of a non-strict model lives in the _extra JSON column.
-		o, err := s.jsonOperandOf(extraColumn, append([]string{x.Property}, x.Path...))
+		o, err := s.jsonOperandOf(t.col(extraColumn), append([]string{x.Property}, x.Path...))
 		if err != nil {
 			return nil, err
 		}
@@ -121,19 +132,19 @@ func (s *Store) cmpExpr(m *schema.Model, x *filter.Cmp) (clause.Expression, erro
 		if !isJSONType(p.Type) {
 			return nil, apierr.BadRequest("", "Property %q is not an object: %q is not a valid path", p.Name, p.Name+"."+strings.Join(x.Path, "."))
 		}
-		o, err := s.jsonOperandOf(colName(p), x.Path)
+		o, err := s.jsonOperandOf(t.col(colName(p)), x.Path)
 		if err != nil {
 			return nil, err
 		}
 		return s.opExpr(o, x)
 	}
-	col := clause.Column{Name: colName(p)}
+	col := t.col(colName(p))
 	if p.Type == schema.Array && isMembership(x) {
 		// LoopBack: an array-valued property matches when any element matches.
 		return s.opExpr(operand{
 			match:  func(v any) clause.Expression { return s.dl.jsonContains(col, v) },
 			isNull: clause.Eq{Column: col, Value: nil},
-			text:   s.dl.asText(colExpr(colName(p)), p),
+			text:   s.dl.asText(t.expr(colName(p)), p),
 		}, x)
 	}
 	o := operand{
@@ -142,20 +153,19 @@ func (s *Store) cmpExpr(m *schema.Model, x *filter.Cmp) (clause.Expression, erro
 			return col, dbv, err
 		},
 		isNull:  clause.Eq{Column: col, Value: nil},
-		text:    s.dl.asText(colExpr(colName(p)), p),
+		text:    s.dl.asText(t.expr(colName(p)), p),
 		uniform: true,
 	}
 	return s.opExpr(o, x)
 }
 
-// jsonOperandOf is the value at keys inside JSON column col.
-func (s *Store) jsonOperandOf(col string, keys []string) (operand, error) {
+// jsonOperandOf is the value at keys inside JSON column c.
+func (s *Store) jsonOperandOf(c clause.Column, keys []string) (operand, error) {
 	for _, k := range keys {
 		if !jsonKeyRe.MatchString(k) {
 			return operand{}, apierr.BadRequest("", "Invalid property path %q: keys may contain letters, digits and '_' only", strings.Join(keys, "."))
 		}
 	}
-	c := clause.Column{Name: col}
 	return operand{
 		bind: func(v any) (any, any, error) {
 			lhs, rhs := s.dl.jsonOperand(c, keys, v)

@@ -1,0 +1,141 @@
+package builtin
+
+import (
+	"strings"
+	"time"
+
+	"github.com/loopgo/loopgo/framework/schema"
+	"github.com/loopgo/loopgo/framework/throttle"
+)
+
+// Default throttling rules (see LoginThrottle and MailThrottle).
+var (
+	// DefaultLoginThrottle: 5 failures per account and address per 15 minutes, 50 per address
+	// per 15 minutes (credential stuffing), 20 per account per hour (ASVS: at most 100).
+	DefaultLoginThrottle = LoginThrottle{
+		AccountAddress: throttle.Rule{Name: "login-acct-addr", Max: 5, Window: 15 * time.Minute},
+		Address:        throttle.Rule{Name: "login-addr", Max: 50, Window: 15 * time.Minute},
+		Account:        throttle.Rule{Name: "login-acct", Max: 20, Window: time.Hour},
+	}
+	// DefaultMailThrottle: 3 mails per email address per 15 minutes, 20 requests per client
+	// address per 15 minutes.
+	DefaultMailThrottle = MailThrottle{
+		Email:   throttle.Rule{Name: "mail-email", Max: 3, Window: 15 * time.Minute},
+		Address: throttle.Rule{Name: "mail-addr", Max: 20, Window: 15 * time.Minute},
+	}
+)
+
+// LoginThrottle are the rules on failed logins. A rule with Max 0 is off.
+type LoginThrottle struct {
+	AccountAddress throttle.Rule // failures of one account from one client address
+	Address        throttle.Rule // failures from one client address, any account
+	Account        throttle.Rule // failures of one account, any address
+}
+
+// MailThrottle are the rules on requests that send mail (password reset, verification).
+type MailThrottle struct {
+	Email   throttle.Rule // requests for one email address
+	Address throttle.Rule // requests from one client address
+}
+
+// SetLimiter makes this user model's logins, password resets and verifications throttled by l
+// (nil = no throttling, the initial state). The rules come from the model's loginThrottle and
+// mailThrottle settings.
+func (u *Users) SetLimiter(l *throttle.Limiter) { u.lim.Store(l) }
+
+// limiter returns the limiter set by SetLimiter (nil = none; a nil *throttle.Limiter allows all).
+func (u *Users) limiter() *throttle.Limiter { return u.lim.Load() }
+
+// LoginThrottleOf reads a user model's loginThrottle setting: absent = DefaultLoginThrottle,
+// false = off (zero rules), or a mapping overriding some of {accountAddressMax,
+// accountAddressWindow, addressMax, addressWindow, accountMax, accountWindow} (windows in
+// seconds; a Max of 0 turns that rule off).
+func LoginThrottleOf(m *schema.Model) LoginThrottle {
+	t := DefaultLoginThrottle
+	v, ok := m.Setting(settingLoginThrottle)
+	if !ok {
+		return t
+	}
+	if b, isBool := v.(bool); isBool {
+		if !b {
+			return LoginThrottle{}
+		}
+		return t
+	}
+	o, _ := v.(map[string]any)
+	override(&t.AccountAddress, o, "accountAddress")
+	override(&t.Address, o, "address")
+	override(&t.Account, o, "account")
+	return t
+}
+
+// MailThrottleOf reads a user model's mailThrottle setting: absent = DefaultMailThrottle,
+// false = off, or a mapping overriding some of {emailMax, emailWindow, addressMax,
+// addressWindow} (windows in seconds).
+func MailThrottleOf(m *schema.Model) MailThrottle {
+	t := DefaultMailThrottle
+	v, ok := m.Setting(settingMailThrottle)
+	if !ok {
+		return t
+	}
+	if b, isBool := v.(bool); isBool {
+		if !b {
+			return MailThrottle{}
+		}
+		return t
+	}
+	o, _ := v.(map[string]any)
+	override(&t.Email, o, "email")
+	override(&t.Address, o, "address")
+	return t
+}
+
+// override sets r's Max and Window from o[prefix+"Max"] and o[prefix+"Window"] (seconds) when
+// they are numbers.
+func override(r *throttle.Rule, o map[string]any, prefix string) {
+	if n, ok := number(o[prefix+"Max"]); ok {
+		r.Max = int(n)
+	}
+	if n, ok := number(o[prefix+"Window"]); ok {
+		r.Window = time.Duration(n * float64(time.Second))
+	}
+}
+
+// loginKeys returns the login rules applied to an account identifier (the normalised login
+// query) and a client address: account+address, address, account, in that order. Identifiers
+// are lower-cased, so case variants of an email share one budget; an empty address skips the
+// address rules.
+func (u *Users) loginKeys(query map[string]any, address string) []throttle.Keyed {
+	t := LoginThrottleOf(u.model)
+	account := u.model.Name + "\x00" + accountID(query)
+	aa := ""
+	if address != "" {
+		aa = account + "\x00" + address
+	}
+	return []throttle.Keyed{
+		{Rule: t.AccountAddress, Key: aa},
+		{Rule: t.Address, Key: address},
+		{Rule: t.Account, Key: account},
+	}
+}
+
+// accountID names the account a login query targets: "email:" or "username:" with the
+// lower-cased value, and the realm when given.
+func accountID(query map[string]any) string {
+	realm, _ := query["realm"].(string)
+	if s, ok := query["email"].(string); ok && s != "" {
+		return realm + "\x00email:" + strings.ToLower(s)
+	}
+	s, _ := query["username"].(string)
+	return realm + "\x00username:" + strings.ToLower(s)
+}
+
+// mailKeys returns the mail rules applied to an email address (lower-cased) and a client
+// address: email first, then address.
+func (u *Users) mailKeys(email, address string) []throttle.Keyed {
+	t := MailThrottleOf(u.model)
+	return []throttle.Keyed{
+		{Rule: t.Email, Key: u.model.Name + "\x00" + strings.ToLower(email)},
+		{Rule: t.Address, Key: address},
+	}
+}

@@ -1,0 +1,25 @@
+// Package throttle counts events per key in sliding windows stored in the database, so that
+// several application instances sharing a datasource share the counters: login throttling,
+// password-reset and verification mail limits (anti-automation, ASVS 6.1.1, 6.3.1, 2.4.1).
+//
+// A Limiter checks rules (Check) before an action and records events (Hit) after it; keys are
+// stored as a rule name plus the SHA-256 digest of the subject (an email, a client address), so
+// the table holds no personal data in clear. Old events are pruned opportunistically.
+//
+// Check and Hit are two statements, not one atomic step: concurrent requests may each pass a
+// check before any of them records its event, so a burst can exceed Max by the number of
+// requests in flight. That bounds an attacker's gain by the server's concurrency (and, for
+// logins, by the bcrypt pool).
+package throttle
+
+import _ "embed"
+
+// ModelName is the name of the event model defined by ModelYAML.
+const ModelName = "ThrottleEvent"
+
+// ModelYAML is the definition of the ThrottleEvent model ({key string, at date}, both indexed;
+// every REST access denied). The framework loads it into the registry, attaches it to the
+// default datasource (not public) and passes the resolved model to New.
+//
+//go:embed ThrottleEvent.yaml
+var ModelYAML []byte

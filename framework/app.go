@@ -38,29 +38,31 @@ type bootEntry struct {
 
 // App is a Loopgo application.
 type App struct {
-	cfg         Config
-	log         *slog.Logger
-	reg         *schema.Registry
-	echo        *echo.Echo
-	rest        *rest.Server
-	modelCfg    map[string]ModelConfig
-	stores      map[string]*store.Store
-	attached    map[string]*store.Store // model name -> its datasource
-	handles     map[string]*Model
-	boots       []bootEntry
-	observers   []observer
-	remoteHooks []remoteHook
-	setup       bool
-	mu          sync.Mutex
-	server      *http.Server
-	addr        net.Addr
-	ready       chan struct{}
-	roles       *acl.Roles
-	corsOn      bool
-	mixins      map[string]MixinFunc
-	aclRows     aclRows
-	users       map[string]*Users
-	usersMu     sync.Mutex
+	cfg           Config
+	log           *slog.Logger
+	reg           *schema.Registry
+	echo          *echo.Echo
+	rest          *rest.Server
+	modelCfg      map[string]ModelConfig
+	stores        map[string]*store.Store
+	attached      map[string]*store.Store // model name -> its datasource
+	handles       map[string]*Model
+	boots         []bootEntry
+	observers     []observer
+	remoteHooks   []remoteHook
+	setup         bool
+	mu            sync.Mutex
+	server        *http.Server
+	addr          net.Addr
+	ready         chan struct{}
+	roles         *acl.Roles
+	corsOn        bool
+	mixins        map[string]MixinFunc
+	aclRows       aclRows
+	staticEntries sync.Map // *schema.Model -> []acl.Entry
+	tokens        tokenCache
+	users         map[string]*Users
+	usersMu       sync.Mutex
 }
 
 // New returns an App for cfg; the built-in models (User, AccessToken, ...) are already loaded.
@@ -87,6 +89,8 @@ func New(cfg Config) (*App, error) {
 	}
 	a.installUserModels()
 	a.aclRows.a = a
+	a.tokens.ttl = time.Duration(*cfg.TokenCacheSeconds * float64(time.Second))
+	a.Model("AccessToken").Observe("after delete", a.tokens.clear)
 	a.Model("ACL").Observe("after save", a.aclRows.invalidate).Observe("after delete", a.aclRows.invalidate)
 	return a, nil
 }

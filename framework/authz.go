@@ -109,7 +109,7 @@ func (z *authorizer) principal(c *rest.Call, req *acl.Request) *acl.Request {
 // check resolves one request with a fresh per-request checker.
 func (z *authorizer) check(ctx context.Context, m *schema.Model, req *acl.Request) (*acl.Decision, error) {
 	checker := acl.NewChecker(z.roles, z, z, z.dynamic())
-	d, err := checker.Check(ctx, req, acl.FromSchema(m.Name, m.ACLs), m.StringSetting("defaultPermission", ""))
+	d, err := checker.Check(ctx, req, z.a.staticACLs(m), m.StringSetting("defaultPermission", ""))
 	if err != nil {
 		return nil, err
 	}
@@ -310,4 +310,14 @@ func (c *aclRows) load(ctx context.Context) ([]acl.Entry, error) {
 
 func eq(m *schema.Model, prop string, v any) *filter.Cmp {
 	return &filter.Cmp{Property: prop, Prop: m.Property(prop), Op: filter.Eq, Value: v}
+}
+
+// staticACLs returns a model's static ACL entries, converted once.
+func (a *App) staticACLs(m *schema.Model) []acl.Entry {
+	if v, ok := a.staticEntries.Load(m); ok {
+		return v.([]acl.Entry)
+	}
+	entries := acl.FromSchema(m.Name, m.ACLs)
+	a.staticEntries.Store(m, entries)
+	return entries
 }

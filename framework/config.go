@@ -25,8 +25,11 @@ type Config struct {
 	CurrentUserLiteral string                `yaml:"currentUserLiteral"`
 	CookieSecret       string                `yaml:"cookieSecret"` // read signed token cookies; "" = off
 	CORS               CORS                  `yaml:"cors"`
-	Remoting           Remoting              `yaml:"remoting"`
-	Logger             *slog.Logger          `yaml:"-"`
+	// TokenCacheSeconds caches resolved access tokens in memory (revocations through this
+	// instance clear it at once; other instances see them within this time); nil = 1 s, 0 = off.
+	TokenCacheSeconds *float64     `yaml:"tokenCacheSeconds"`
+	Remoting          Remoting     `yaml:"remoting"`
+	Logger            *slog.Logger `yaml:"-"`
 }
 
 // Datasource is one database connection, by URL: sqlite:PATH, postgres://..., mysql://...
@@ -127,6 +130,10 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.TokenCacheSeconds == nil {
+		one := 1.0
+		c.TokenCacheSeconds = &one
 	}
 	return c
 }

@@ -31,7 +31,7 @@ datasources:
 		t.Fatalf("DATABASE_URL: %+v", cfg.Datasources)
 	}
 	for src, want := range map[string]string{
-		"prot: 3000\n":                      "field prot not found",
+		"prot: 3000\n":                       "field prot not found",
 		"datasources:\n  db: {url: ${NOPE}}": "NOPE not set",
 	} {
 		if _, err := framework.ParseConfig([]byte(src)); err == nil || !strings.Contains(err.Error(), want) {

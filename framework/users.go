@@ -177,19 +177,6 @@ func (a *App) remoteLogout(ctx context.Context, c *rest.Call) (any, error) {
 	return nil, u.Logout(ctx, digest)
 }
 
-// ResolveToken implements rest.TokenResolver with the AccessToken model.
-func (a *App) ResolveToken(ctx context.Context, raw string) (*rest.Token, error) {
-	u := a.anyUsers()
-	if u == nil {
-		return nil, nil
-	}
-	r, err := u.ResolveToken(ctx, raw)
-	if err != nil || r == nil {
-		return nil, err
-	}
-	return &rest.Token{Digest: r.Digest, UserID: r.UserID, UserModel: r.UserModel, TTL: r.TTL, Scopes: r.Scopes}, nil
-}
-
 // anyUsers returns the Users handle of the first attached user model, or nil.
 func (a *App) anyUsers() *builtin.Users {
 	for _, m := range a.reg.Models() {

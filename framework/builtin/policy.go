@@ -18,9 +18,12 @@ const DefaultPasswordMinLength = 8
 
 // Validation codes and messages of the password policy, on property "password".
 const (
+	// CodeTooShort is the code of a password shorter than the policy's minimum.
 	CodeTooShort = "length.min"
-	CodeCommon   = "common"
-	msgCommon    = "is too common: choose a less common password"
+	// CodeCommon is the code of a password on the common-password list.
+	CodeCommon = "common"
+	// msgCommon is the message of CodeCommon.
+	msgCommon = "is too common: choose a less common password"
 )
 
 // PasswordPolicy is what a new password must meet besides ValidatePassword's checks: a minimum

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/loopgo/loopgo/framework/schema"
 )
@@ -58,11 +59,27 @@ func indexName(prefix, table, col string) string {
 	return name[:maxIdentLen-9] + "_" + hex.EncodeToString(sum[:4])
 }
 
+// checkedModels remembers the models checkModel accepted, so the check costs one map lookup
+// per call on the request path.
+var checkedModels sync.Map // *schema.Model -> true
+
 // checkModel reports why a model cannot be stored: not persisted, no id, or bad identifiers.
 func checkModel(m *schema.Model) error {
 	if m == nil {
 		return fmt.Errorf("nil model")
 	}
+	if _, ok := checkedModels.Load(m); ok {
+		return nil
+	}
+	if err := checkModelOnce(m); err != nil {
+		return err
+	}
+	checkedModels.Store(m, true)
+	return nil
+}
+
+// checkModelOnce does the work of checkModel.
+func checkModelOnce(m *schema.Model) error {
 	if !m.Persisted {
 		return fmt.Errorf("model %s is not persisted (it does not extend PersistedModel)", m.Name)
 	}

@@ -71,6 +71,10 @@ func Open(ctx context.Context, name, url string, opts Options) (*Store, error) {
 		sqlDB.SetMaxIdleConns(1)
 		sqlDB.SetConnMaxLifetime(0)
 		sqlDB.SetConnMaxIdleTime(0)
+	} else {
+		// keep connections for concurrent requests instead of reopening them (the default keeps 2)
+		sqlDB.SetMaxIdleConns(16)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	if err := sqlDB.PingContext(ctx); err != nil {
 		_ = sqlDB.Close()

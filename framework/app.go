@@ -23,9 +23,11 @@ import (
 
 	"github.com/loopgo/loopgo/framework/acl"
 	"github.com/loopgo/loopgo/framework/builtin"
+	"github.com/loopgo/loopgo/framework/mail"
 	"github.com/loopgo/loopgo/framework/rest"
 	"github.com/loopgo/loopgo/framework/schema"
 	"github.com/loopgo/loopgo/framework/store"
+	"github.com/loopgo/loopgo/framework/throttle"
 )
 
 // BootFunc runs once at start-up, after models and datasources are ready, before listening.
@@ -61,6 +63,9 @@ type App struct {
 	aclRows       aclRows
 	staticEntries sync.Map // *schema.Model -> []acl.Entry
 	tokens        tokenCache
+	mailer        mail.Mailer
+	templates     *mail.Templates
+	limiter       *throttle.Limiter
 	users         map[string]*Users
 	usersMu       sync.Mutex
 }
@@ -79,6 +84,12 @@ func New(cfg Config) (*App, error) {
 		mixins: map[string]MixinFunc{"TimeStamp": TimeStamp},
 	}
 	e.HTTPErrorHandler = rest.ErrorHandler(a.log)
+	// the client address (throttling, audit, sessions) is the peer's unless a proxy is trusted:
+	// X-Forwarded-For from anyone else would let a client pick its own address
+	e.IPExtractor = echo.ExtractIPDirect()
+	if cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	e.Use(middleware.RequestID())
 	e.Use(rest.RequestLogger(a.log))
 	e.Use(rest.SecurityHeaders)
@@ -87,7 +98,11 @@ func New(cfg Config) (*App, error) {
 	if err := a.loadFS(builtin.FS, "models"); err != nil {
 		return nil, fmt.Errorf("built-in models: %w", err)
 	}
+	if err := a.reg.ParseFile("throttle.yaml", throttle.ModelYAML); err != nil {
+		return nil, fmt.Errorf("throttle model: %w", err)
+	}
 	a.installUserModels()
+	a.installLifecycle()
 	a.aclRows.a = a
 	a.tokens.ttl = time.Duration(*cfg.TokenCacheSeconds * float64(time.Second))
 	a.Model("AccessToken").Observe("after delete", a.tokens.clear)
@@ -190,6 +205,10 @@ func (a *App) Setup(ctx context.Context) error {
 	if err := a.migrate(ctx); err != nil {
 		return err
 	}
+	a.setupThrottle()
+	if err := a.setupMail(); err != nil {
+		return err
+	}
 	a.installUserHooks()
 	if err := a.buildREST(); err != nil {
 		return err
@@ -203,16 +222,20 @@ func (a *App) Setup(ctx context.Context) error {
 	return nil
 }
 
-// implicitAttachments attaches AccessToken beside the first user model when model-config omits it.
+// implicitAttachments attaches AccessToken (unless model-config lists it) and the throttle's
+// event model beside the first user model: user models need both.
 func (a *App) implicitAttachments() {
-	if _, ok := a.modelCfg["AccessToken"]; ok {
-		return
-	}
 	for _, m := range a.reg.Models() {
-		if mc, ok := a.modelCfg[m.Name]; ok && m.IsA("User") {
-			a.AttachModel("AccessToken", mc.DataSource, false)
-			return
+		mc, ok := a.modelCfg[m.Name]
+		if !ok || !m.IsA("User") || mc.DataSource == "" {
+			continue
 		}
+		for _, name := range []string{"AccessToken", throttle.ModelName} {
+			if _, listed := a.modelCfg[name]; !listed {
+				a.AttachModel(name, mc.DataSource, false)
+			}
+		}
+		return
 	}
 }
 
@@ -335,6 +358,7 @@ func (a *App) buildREST() error {
 		}
 		methods = append(methods, declared...)
 		rest.ApplySharedMethods(methods, a.cfg.Remoting.SharedMethods, sharedMethodsOption(mc.Options))
+		relaxResetScope(m, methods)
 		if !mc.IsPublic() {
 			for _, mt := range methods {
 				mt.Shared = false
@@ -488,4 +512,17 @@ func nodeOrNil(n *yaml.Node) *yaml.Node {
 		return nil
 	}
 	return n
+}
+
+// relaxResetScope lets any token call setPassword when a user model turns
+// restrictResetPasswordTokenScope off (LoopBack's default); Loopgo restricts it by default.
+func relaxResetScope(m *schema.Model, methods []*rest.Method) {
+	if !m.IsA("User") || m.BoolSetting("restrictResetPasswordTokenScope", true) {
+		return
+	}
+	for _, mt := range methods {
+		if mt.Name == "setPassword" && mt.Static {
+			mt.AccessScopes = nil
+		}
+	}
 }

@@ -25,6 +25,9 @@ type Config struct {
 	CurrentUserLiteral string                `yaml:"currentUserLiteral"`
 	CookieSecret       string                `yaml:"cookieSecret"` // read signed token cookies; "" = off
 	CORS               CORS                  `yaml:"cors"`
+	PublicURL          string                `yaml:"publicUrl"`  // base of links in mail; default http://localhost:<port>
+	TrustProxy         bool                  `yaml:"trustProxy"` // take the client address from X-Forwarded-For (behind a reverse proxy on a private network)
+	Mail               MailConfig            `yaml:"mail"`
 	// TokenCacheSeconds caches resolved access tokens in memory (revocations through this
 	// instance clear it at once; other instances see them within this time); nil = 1 s, 0 = off.
 	TokenCacheSeconds *float64     `yaml:"tokenCacheSeconds"`
@@ -41,6 +44,16 @@ type Datasource struct {
 type CORS struct {
 	AllowOrigins     []string `yaml:"allowOrigins"`
 	AllowCredentials bool     `yaml:"allowCredentials"`
+}
+
+// MailConfig configures the mail of the account lifecycle (verification and reset links).
+type MailConfig struct {
+	SMTPURL       string   `yaml:"smtpUrl"`       // smtp://, smtps://, smtp+insecure://; "" = development log mailer (SMTP_URL overrides)
+	From          string   `yaml:"from"`          // sender address (MAIL_FROM overrides)
+	AppName       string   `yaml:"appName"`       // named in the messages
+	TemplatesDir  string   `yaml:"templatesDir"`  // overrides of verify.* and reset.* templates
+	ResetURL      string   `yaml:"resetUrl"`      // the page that receives #access_token=...; default <publicUrl>/reset-password
+	RedirectAllow []string `yaml:"redirectAllow"` // URL prefixes confirm may redirect to, besides publicUrl
 }
 
 // Remoting holds REST exposure settings.
@@ -98,6 +111,15 @@ func (c *Config) applyEnv() error {
 	if v := os.Getenv("HOST"); v != "" {
 		c.Host = v
 	}
+	if v := os.Getenv("SMTP_URL"); v != "" {
+		c.Mail.SMTPURL = v
+	}
+	if v := os.Getenv("MAIL_FROM"); v != "" {
+		c.Mail.From = v
+	}
+	if v := os.Getenv("PUBLIC_URL"); v != "" {
+		c.PublicURL = v
+	}
 	if v := os.Getenv("DATABASE_URL"); v != "" {
 		if c.Datasources == nil {
 			c.Datasources = map[string]Datasource{}
@@ -130,6 +152,19 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = fmt.Sprintf("http://localhost:%d", c.Port)
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.Mail.ResetURL == "" {
+		c.Mail.ResetURL = c.PublicURL + "/reset-password"
+	}
+	if c.Mail.From == "" {
+		c.Mail.From = "noreply@localhost"
+	}
+	if c.Mail.AppName == "" {
+		c.Mail.AppName = "Loopgo"
 	}
 	if c.TokenCacheSeconds == nil {
 		one := 1.0

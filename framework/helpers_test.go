@@ -16,6 +16,7 @@ import (
 	"testing/fstest"
 
 	"github.com/loopgo/loopgo/framework"
+	"github.com/loopgo/loopgo/framework/builtin"
 )
 
 // fastBcrypt makes test apps hash passwords at bcrypt's minimum cost.
@@ -109,6 +110,10 @@ func (a *testApp) do(method, path string, body any, headers ...string) *response
 		req.Header.Set("Content-Type", ct)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i] == "RemoteAddr" { // the peer's address, not a header
+			req.RemoteAddr = headers[i+1]
+			continue
+		}
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	rec := httptest.NewRecorder()
@@ -148,4 +153,9 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// builtinMeta is the token metadata of tokens created directly in tests.
+func builtinMeta() builtin.TokenMeta {
+	return builtin.TokenMeta{ClientAddress: "127.0.0.1", UserAgent: "test"}
 }

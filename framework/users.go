@@ -33,6 +33,7 @@ func (a *App) Users(model string) (*Users, error) {
 	}
 	u := builtin.NewUsers(m, st, tm, tst)
 	u.SetModelLookup(a.reg.Model)
+	a.setupUsersLifecycle(u)
 	a.users[model] = u
 	return u, nil
 }
@@ -56,7 +57,7 @@ func noStoreForUsers(ctx context.Context, c *rest.Call) error {
 }
 
 // serverOwned lists User properties only the server (or the admin role) may write over REST.
-var serverOwned = []string{"emailVerified", "verificationToken"}
+var serverOwned = []string{"emailVerified", "verificationToken", "verificationTokenCreated", "disabled"}
 
 // writeMethods are the methods whose body data is stripped of server-owned fields.
 var writeMethods = map[string]bool{

@@ -27,5 +27,6 @@ func RetrySeconds(d time.Duration) int {
 func TooMany(code, what string, retryAfter time.Duration) *apierr.Error {
 	n := RetrySeconds(retryAfter)
 	e := apierr.New(http.StatusTooManyRequests, code, "%s; try again in %d seconds", what, n)
+	e.Details = map[string]any{"retryAfter": n}
 	return e.WithHeader("Retry-After", strconv.Itoa(n))
 }

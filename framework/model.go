@@ -91,13 +91,19 @@ func (m *Model) Create(ctx context.Context, data map[string]any) (Record, error)
 	return st.Create(ctx, d, data)
 }
 
-// Find returns the records matching a LoopBack filter given as a decoded JSON value (nil = all).
-func (m *Model) Find(ctx context.Context, rawFilter any) ([]Record, error) {
+// query resolves the model and parses a filter given as a decoded JSON value.
+func (m *Model) query(rawFilter any) (*schema.Model, *store.Store, *filter.Filter, error) {
 	d, st, err := m.def()
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	f, err := filter.Parse(rawFilter, d, m.app.reg)
+	return d, st, f, err
+}
+
+// Find returns the records matching a LoopBack filter given as a decoded JSON value (nil = all).
+func (m *Model) Find(ctx context.Context, rawFilter any) ([]Record, error) {
+	d, st, f, err := m.query(rawFilter)
 	if err != nil {
 		return nil, err
 	}
@@ -106,11 +112,7 @@ func (m *Model) Find(ctx context.Context, rawFilter any) ([]Record, error) {
 
 // FindOne returns the first record matching a filter, or nil.
 func (m *Model) FindOne(ctx context.Context, rawFilter any) (Record, error) {
-	d, st, err := m.def()
-	if err != nil {
-		return nil, err
-	}
-	f, err := filter.Parse(rawFilter, d, m.app.reg)
+	d, st, f, err := m.query(rawFilter)
 	if err != nil {
 		return nil, err
 	}

@@ -20,22 +20,26 @@ func (a *App) stampOwner(ctx context.Context, c *rest.Call) error {
 		return err
 	}
 	keys := a.ownerKeys(m)
-	set := func(v any) {
-		if rec, ok := v.(map[string]any); ok {
-			for _, k := range keys {
-				rec[k] = c.Token.UserID
+	eachDataRecord(c, func(rec map[string]any) {
+		for _, k := range keys {
+			rec[k] = c.Token.UserID
+		}
+	})
+	return nil
+}
+
+// eachDataRecord calls fn for the call's body data: the object, or each object of an array.
+func eachDataRecord(c *rest.Call, fn func(rec map[string]any)) {
+	switch d := c.Args["data"].(type) {
+	case map[string]any:
+		fn(d)
+	case []any:
+		for _, x := range d {
+			if rec, ok := x.(map[string]any); ok {
+				fn(rec)
 			}
 		}
 	}
-	switch d := c.Args["data"].(type) {
-	case []any:
-		for _, x := range d {
-			set(x)
-		}
-	default:
-		set(d)
-	}
-	return nil
 }
 
 // ownerKeys returns the foreign keys of m's belongsTo relations to user models.

@@ -80,21 +80,11 @@ func (a *App) guardServerOwnedFields(ctx context.Context, c *rest.Call) error {
 			return nil
 		}
 	}
-	strip := func(v any) {
-		if m, ok := v.(map[string]any); ok {
-			for _, k := range serverOwned {
-				delete(m, k)
-			}
+	eachDataRecord(c, func(rec map[string]any) {
+		for _, k := range serverOwned {
+			delete(rec, k)
 		}
-	}
-	switch d := c.Args["data"].(type) {
-	case []any:
-		for _, x := range d {
-			strip(x)
-		}
-	default:
-		strip(d)
-	}
+	})
 	return nil
 }
 

@@ -51,8 +51,8 @@ func PersistedMethods(m *schema.Model, st *store.Store, models filter.Models) []
 	countRet := []schema.Arg{{Name: "count", Type: schema.Object, Root: true}}
 	ms := []*Method{
 		{Name: "create", Static: true, Routes: []schema.Route{rt("post", "/")}, Accepts: []schema.Arg{dataAny}, Returns: retRoot, AccessType: "WRITE", Fn: c.create},
-		{Name: "patchOrCreate", Aliases: []string{"upsert", "updateOrCreate"}, Static: true, Routes: patchRoutes, Accepts: []schema.Arg{argData}, Returns: retRoot, AccessType: "WRITE", Fn: c.patchOrCreate},
-		{Name: "replaceOrCreate", Static: true, Routes: replaceRoutes, Accepts: []schema.Arg{argData}, Returns: retRoot, AccessType: "WRITE", Fn: c.replaceOrCreate},
+		{Name: "patchOrCreate", Aliases: []string{"upsert", "updateOrCreate"}, Static: true, Routes: patchRoutes, Accepts: []schema.Arg{argData}, Returns: retRoot, AccessType: "WRITE", Fn: c.withData(st.PatchOrCreate)},
+		{Name: "replaceOrCreate", Static: true, Routes: replaceRoutes, Accepts: []schema.Arg{argData}, Returns: retRoot, AccessType: "WRITE", Fn: c.withData(st.ReplaceOrCreate)},
 		{Name: "upsertWithWhere", Aliases: []string{"patchOrCreateWithWhere"}, Static: true, Routes: []schema.Route{rt("post", "/upsertWithWhere")}, Accepts: []schema.Arg{argWhere, argData}, Returns: retRoot, AccessType: "WRITE", Fn: c.upsertWithWhere},
 		{Name: "exists", Static: true, Routes: []schema.Route{rt("get", "/:id/exists"), rt("head", "/:id")}, Accepts: []schema.Arg{argID}, Returns: []schema.Arg{{Name: "exists", Type: schema.Boolean}}, AccessType: "READ", Fn: c.exists},
 		{Name: "findById", Static: true, Routes: []schema.Route{rt("get", "/:id")}, Accepts: []schema.Arg{argID, argFilter}, Returns: retRoot, AccessType: "READ", Fn: c.findByID, NotFoundOnNil: true},
@@ -152,22 +152,16 @@ func (c *crud) createOne(ctx context.Context, data map[string]any) (any, error) 
 	return c.inst(rec), nil
 }
 
-func (c *crud) patchOrCreate(ctx context.Context, call *Call) (any, error) {
-	data, err := dataArg(call)
-	if err != nil {
-		return nil, err
+// withData serves a method that writes the body data with one store operation.
+func (c *crud) withData(op func(ctx context.Context, m *schema.Model, data map[string]any) (schema.Record, error)) Func {
+	return func(ctx context.Context, call *Call) (any, error) {
+		data, err := dataArg(call)
+		if err != nil {
+			return nil, err
+		}
+		rec, err := op(ctx, c.m, data)
+		return c.inst(rec), err
 	}
-	rec, err := c.st.PatchOrCreate(ctx, c.m, data)
-	return c.inst(rec), err
-}
-
-func (c *crud) replaceOrCreate(ctx context.Context, call *Call) (any, error) {
-	data, err := dataArg(call)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := c.st.ReplaceOrCreate(ctx, c.m, data)
-	return c.inst(rec), err
 }
 
 func (c *crud) upsertWithWhere(ctx context.Context, call *Call) (any, error) {

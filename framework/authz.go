@@ -31,7 +31,7 @@ func (a *App) RegisterRole(name string, fn acl.RoleResolver) error {
 func (z *authorizer) Authorize(ctx context.Context, c *rest.Call) error {
 	m := c.Method.Model
 	req := z.request(c)
-	d, err := z.check(ctx, m, req)
+	d, err := z.check(ctx, c, m, req)
 	if err != nil {
 		return apierr.Internal(fmt.Errorf("acl check %s: %w", c.Method.StringName(), err))
 	}
@@ -69,7 +69,7 @@ func (z *authorizer) checkTarget(ctx context.Context, c *rest.Call) error {
 	if fk, ok := c.Args["fk"]; ok && fk != nil {
 		req.ModelID = acl.IDString(fk)
 	}
-	d, err := z.check(ctx, c.Method.Target, req)
+	d, err := z.check(ctx, c, c.Method.Target, req)
 	if err != nil {
 		return apierr.Internal(fmt.Errorf("acl check of %s: %w", c.Method.Target.Name, err))
 	}
@@ -86,7 +86,7 @@ func (z *authorizer) CheckRead(ctx context.Context, c *rest.Call, m *schema.Mode
 	if id != "" {
 		req.Property, req.ModelID = "findById", id
 	}
-	d, err := z.check(ctx, m, req)
+	d, err := z.check(ctx, c, m, req)
 	if err != nil {
 		return apierr.Internal(fmt.Errorf("acl check of %s: %w", m.Name, err))
 	}
@@ -106,10 +106,26 @@ func (z *authorizer) principal(c *rest.Call, req *acl.Request) *acl.Request {
 	return req
 }
 
-// check resolves one request with a fresh per-request checker.
-func (z *authorizer) check(ctx context.Context, m *schema.Model, req *acl.Request) (*acl.Decision, error) {
-	checker := acl.NewChecker(z.roles, z, z, z.dynamic())
-	d, err := checker.Check(ctx, req, z.a.staticACLs(m), m.StringSetting("defaultPermission", ""))
+// checker returns the call's acl.Checker: one per request, so that the caller's static roles are
+// looked up at most once however many checks (method, related models, included records) it makes.
+func (z *authorizer) checker(c *rest.Call) *acl.Checker {
+	if c != nil {
+		if ch, ok := c.State[checkerKey].(*acl.Checker); ok {
+			return ch
+		}
+	}
+	ch := acl.NewChecker(z.roles, z, z, z.dynamic())
+	if c != nil {
+		c.State[checkerKey] = ch
+	}
+	return ch
+}
+
+const checkerKey = "loopgo.aclChecker"
+
+// check resolves one access request with the call's checker (c may be nil: a fresh checker).
+func (z *authorizer) check(ctx context.Context, c *rest.Call, m *schema.Model, req *acl.Request) (*acl.Decision, error) {
+	d, err := z.checker(c).Check(ctx, req, z.a.staticACLs(m), m.StringSetting("defaultPermission", ""))
 	if err != nil {
 		return nil, err
 	}

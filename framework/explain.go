@@ -96,7 +96,7 @@ func (a *App) Explain(ctx context.Context, model, property, accessType string, u
 		req.ModelID = acl.IDString(modelID)
 	}
 	z := &authorizer{a: a, roles: a.roles}
-	d, err := z.check(ctx, m, req)
+	d, err := z.check(ctx, nil, m, req)
 	if err != nil {
 		return nil, apierr.Internal(err)
 	}

@@ -1,9 +1,13 @@
 package framework_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
+
+	"gorm.io/gorm"
 
 	"github.com/loopgo/loopgo/boot"
 	"github.com/loopgo/loopgo/framework"
@@ -189,5 +193,37 @@ func TestReadyAppIncludeOwner(t *testing.T) {
 	r := a.do("GET", "/api/users/2/notes", nil, "Authorization", toks["owner"])
 	if r.Status != 200 || len(r.list()) != 1 || r.list()[0].(map[string]any)["title"] != "note of owner" {
 		t.Fatalf("owner's notes: %d %s", r.Status, r.Raw)
+	}
+}
+
+func TestRoleMappingsLookedUpOncePerRequest(t *testing.T) {
+	a, toks := readyApp(t)
+	db := a.app.StoreOf("RoleMapping").DB(context.Background())
+	var mu sync.Mutex
+	queries := 0
+	count := func(tx *gorm.DB) {
+		if strings.Contains(tx.Statement.SQL.String(), "RoleMapping") {
+			mu.Lock()
+			queries++
+			mu.Unlock()
+		}
+	}
+	if err := db.Callback().Query().After("gorm:query").Register("test:count-query", count); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Callback().Row().After("gorm:row").Register("test:count-row", count); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Callback().Raw().After("gorm:raw").Register("test:count-raw", count); err != nil {
+		t.Fatal(err)
+	}
+	// the Note ACL names the admin role; include owner checks User's ACL (admin again) for the
+	// model and for each owner: one role-mapping query in all
+	r := a.do("GET", "/api/notes?filter="+q(`{"include":"owner"}`), nil, "Authorization", toks["other"])
+	if r.Status != 200 {
+		t.Fatalf("%d %s", r.Status, r.Raw)
+	}
+	if queries != 1 {
+		t.Fatalf("%d role-mapping queries for one request, want 1", queries)
 	}
 }

@@ -170,7 +170,11 @@ func (a *App) remoteChangePassword(ctx context.Context, c *rest.Call) (any, erro
 	if c.Token == nil {
 		return nil, apierr.Unauthorized("AUTHORIZATION_REQUIRED", "Authorization Required")
 	}
-	return nil, u.ChangePassword(ctx, c.Token.UserID, c.Token.Digest, c.Args["oldPassword"], c.Args["newPassword"])
+	if err := u.ChangePassword(ctx, c.Token.UserID, c.Token.Digest, c.Args["oldPassword"], c.Args["newPassword"]); err != nil {
+		return nil, err
+	}
+	a.notifyPasswordChange(ctx, c, c.Token.UserID)
+	return nil, nil
 }
 
 func (a *App) remoteSetPassword(ctx context.Context, c *rest.Call) (any, error) {
@@ -181,7 +185,11 @@ func (a *App) remoteSetPassword(ctx context.Context, c *rest.Call) (any, error) 
 	if c.Token == nil {
 		return nil, apierr.Unauthorized("AUTHORIZATION_REQUIRED", "Authorization Required")
 	}
-	return nil, u.SetPassword(ctx, c.Token.UserID, c.Token.Digest, c.Token.Scopes, c.Args["newPassword"])
+	if err := u.SetPassword(ctx, c.Token.UserID, c.Token.Digest, c.Token.Scopes, c.Args["newPassword"]); err != nil {
+		return nil, err
+	}
+	a.notifyPasswordChange(ctx, c, c.Token.UserID)
+	return nil, nil
 }
 
 func (a *App) remoteSessions(ctx context.Context, c *rest.Call) (any, error) {

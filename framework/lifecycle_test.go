@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/loopgo/loopgo/framework"
+	"github.com/loopgo/loopgo/framework/builtin"
 	"github.com/loopgo/loopgo/framework/mail"
 	"github.com/loopgo/loopgo/framework/mail/mailtest"
 )
@@ -89,8 +90,10 @@ func TestPasswordResetFlowThroughSMTP(t *testing.T) {
 	if r := a.do("POST", "/api/users/login", map[string]any{"email": "ann@example.com", "password": "BrandNewSecret9"}); r.Status != 200 {
 		t.Fatalf("new password: %d %s", r.Status, r.Raw)
 	}
-	if n := len(srv.Messages()); n != 1 {
-		t.Fatalf("%d mails sent, want 1 (none for the unknown address)", n)
+	// the reset mail, then the notice that the password changed; none for the unknown address
+	all := srv.WaitFor(t, 2, 10*time.Second)
+	if len(all) != 2 || all[1].To[0] != "ann@example.com" || !strings.Contains(all[1].Text, "password of your account was changed") {
+		t.Fatalf("mails: %+v", all)
 	}
 	for _, secret := range []string{"SuperFakePassword", "BrandNewSecret9", resetTok, oldTok, "$2a$", "$2b$"} {
 		if strings.Contains(a.log.String(), secret) {
@@ -301,5 +304,37 @@ func TestSessions(t *testing.T) {
 	}
 	if r := a.do("POST", "/api/users/login", map[string]any{"email": "other@example.com", "password": "SuperFakePassword"}); r.Status != 401 {
 		t.Fatalf("disabled user logs in: %d", r.Status)
+	}
+}
+
+func TestEmailChangeNeedsFreshLoginAndNotifies(t *testing.T) {
+	a, srv := mailApp(t)
+	id, fresh := a.signup("ann@example.com", "SuperFakePassword")
+	users, err := a.app.Users("User")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, _, err := users.CreateAccessToken(context.Background(), id, 0, nil, builtinMeta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := a.app.StoreOf("AccessToken").DB(context.Background())
+	if err := db.Exec(`UPDATE "AccessToken" SET "created" = ? WHERE "id" = ?`, time.Now().Add(-time.Hour).UTC(), builtin.Digest(old)).Error; err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/api/users/%v", id)
+	r := a.do("PATCH", path, map[string]any{"email": "ann2@example.com"}, "Authorization", old)
+	if r.Status != 401 || r.errField("code") != "REAUTHENTICATION_REQUIRED" {
+		t.Fatalf("stale session changed the email: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("PATCH", path, map[string]any{"username": "annie"}, "Authorization", old); r.Status != 200 {
+		t.Fatalf("stale session, other field: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("PATCH", path, map[string]any{"email": "ann2@example.com"}, "Authorization", fresh); r.Status != 200 {
+		t.Fatalf("fresh session: %d %s", r.Status, r.Raw)
+	}
+	msgs := srv.WaitFor(t, 1, 10*time.Second)
+	if msgs[0].To[0] != "ann@example.com" || !strings.Contains(msgs[0].Text, "changed to ann2@example.com") {
+		t.Fatalf("notice: %+v", msgs[0])
 	}
 }

@@ -82,7 +82,7 @@ func (a *App) ResolveToken(ctx context.Context, raw string) (*rest.Token, error)
 	if err != nil || r == nil {
 		return nil, err
 	}
-	tok := rest.Token{Digest: r.Digest, UserID: r.UserID, UserModel: r.UserModel, TTL: r.TTL, Scopes: r.Scopes}
+	tok := rest.Token{Digest: r.Digest, UserID: r.UserID, UserModel: r.UserModel, TTL: r.TTL, Scopes: r.Scopes, Created: r.Created}
 	a.tokens.put(digest, tok, r.Created, now)
 	return &tok, nil
 }

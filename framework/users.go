@@ -45,6 +45,8 @@ func (a *App) installUserModels() {
 	a.BeforeRemote("**", noStoreForUsers)
 	a.BeforeRemote("**", a.guardServerOwnedFields)
 	a.BeforeRemote("**", a.stampOwner)
+	a.BeforeRemote("**", a.guardEmailChange)
+	a.AfterRemote("**", a.notifyEmailChange)
 }
 
 // noStoreForUsers marks every response of a user model's methods (login, tokens, account data)

@@ -14,10 +14,12 @@ const (
 	TemplateVerify = "verify"
 	// TemplateReset is the password-reset message.
 	TemplateReset = "reset"
+	// TemplateChanged tells a user that a credential of its account changed (password, email).
+	TemplateChanged = "changed"
 )
 
 // templateNames lists the templates every Templates holds.
-var templateNames = []string{TemplateVerify, TemplateReset}
+var templateNames = []string{TemplateVerify, TemplateReset, TemplateChanged}
 
 // TemplateData is what the built-in templates expect; custom templates may use any data.
 type TemplateData struct {
@@ -25,6 +27,7 @@ type TemplateData struct {
 	Link    string // absolute URL the user clicks (verification or reset)
 	Email   string // the recipient's address
 	TTL     string // how long the link works, human text such as "15 minutes"; "" omits the line
+	Change  string // for "changed": what changed, e.g. "Your password was changed."
 }
 
 // Rendered is a rendered template: the parts of a Message except the recipient.

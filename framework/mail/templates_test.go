@@ -124,7 +124,7 @@ func TestTemplatesRenderErrors(t *testing.T) {
 	if _, err := tpl.Render(TemplateVerify, map[string]string{"Link": "x"}); err == nil || !strings.Contains(err.Error(), "AppName") {
 		t.Errorf("missing key error = %v, want it to name AppName", err)
 	}
-	if got := tpl.Names(); strings.Join(got, ",") != "reset,verify" {
+	if got := tpl.Names(); strings.Join(got, ",") != "changed,reset,verify" {
 		t.Errorf("Names = %v", got)
 	}
 }

@@ -313,3 +313,15 @@ func looksJSON(s string) bool {
 	s = strings.TrimSpace(s)
 	return strings.HasPrefix(s, "{") || strings.HasPrefix(s, "[")
 }
+
+// NormalizeID converts an id value (a path string or a JSON number) to the model's id type; nil
+// when it cannot be an id of that model.
+func NormalizeID(m *schema.Model, v any) any {
+	switch x := v.(type) {
+	case string:
+		return normalizeID(m, x)
+	case float64, int64, int:
+		return normalizeID(m, idString(x))
+	}
+	return v
+}

@@ -5,6 +5,7 @@ package rest
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -57,6 +58,7 @@ type Token struct {
 	UserModel string // model name of the token's user
 	TTL       int64
 	Scopes    []string
+	Created   time.Time
 	Raw       string `json:"-"` // the raw id as sent; never logged or serialised
 }
 

@@ -14,6 +14,10 @@ vet:
 	$(GO) vet ./...
 
 test: vet
+	@if [ -n "$$LOOPGO_TEST_POSTGRES_URL" ]; then echo "dialects: PostgreSQL tests run ($$LOOPGO_TEST_POSTGRES_URL)"; \
+	  else echo "dialects: PostgreSQL tests skipped (LOOPGO_TEST_POSTGRES_URL is not set)"; fi
+	@if [ -n "$$LOOPGO_TEST_MYSQL_URL" ]; then echo "dialects: MySQL tests run ($$LOOPGO_TEST_MYSQL_URL)"; \
+	  else echo "dialects: MySQL tests skipped (LOOPGO_TEST_MYSQL_URL is not set)"; fi
 	$(GO) test -race -count=1 -timeout 15m ./...
 
 # A longer fuzzing run of the filter parser (the seed corpus already runs in `make test`).

@@ -30,6 +30,7 @@ import (
 
 	"github.com/loopgo/loopgo/framework"
 	"github.com/loopgo/loopgo/framework/builtin"
+	"github.com/loopgo/loopgo/framework/rest"
 	"github.com/loopgo/loopgo/models"
 )
 
@@ -56,8 +57,12 @@ type benchEnv struct {
 	app    *framework.App
 	loopgo *httptest.Server
 	hand   *httptest.Server
-	handDB *gorm.DB
-	client *http.Client
+	// noTok is a second Loopgo app on the same database whose token check is short-circuited:
+	// tokens are looked up in a map built at seeding, without the token cache or a query.
+	noTok    *framework.App
+	noTokSrv *httptest.Server
+	handDB   *gorm.DB
+	client   *http.Client
 
 	hash      string      // the bcrypt hash (cost 10) of benchPassword every user has
 	noteIDs   []int64     // ids of the seeded notes
@@ -133,6 +138,22 @@ func newBenchEnv(ctx context.Context) (env *benchEnv, err error) {
 	}
 	env.loopgo = httptest.NewServer(labelled("loopgo", app.Handler()))
 	env.hand = httptest.NewServer(labelled("hand", newHandServer(env.handDB)))
+	if env.noTok, err = framework.New(cfg); err != nil {
+		return env, fmt.Errorf("new short-circuited app: %w", err)
+	}
+	if err := env.noTok.LoadModels(models.FS); err != nil {
+		return env, err
+	}
+	models.Register(env.noTok)
+	if err := env.noTok.Setup(ctx); err != nil {
+		return env, fmt.Errorf("setup short-circuited app: %w", err)
+	}
+	fixed := fixedTokens{}
+	for _, u := range env.users {
+		fixed[u.token] = rest.Token{Digest: builtin.Digest(u.token), UserID: u.id, UserModel: "User", TTL: 1209600, Created: time.Now()}
+	}
+	env.noTok.REST().SetTokens(fixed)
+	env.noTokSrv = httptest.NewServer(labelled("loopgo-notoken", env.noTok.Handler()))
 	env.client = &http.Client{
 		Timeout: 30 * time.Second,
 		Transport: &http.Transport{
@@ -228,10 +249,13 @@ func (env *benchEnv) close() {
 	if env.client != nil {
 		env.client.CloseIdleConnections()
 	}
-	for _, s := range []*httptest.Server{env.loopgo, env.hand} {
+	for _, s := range []*httptest.Server{env.loopgo, env.hand, env.noTokSrv} {
 		if s != nil {
 			s.Close()
 		}
+	}
+	if env.noTok != nil {
+		_ = env.noTok.Shutdown(context.Background())
 	}
 	if env.app != nil {
 		_ = env.app.Shutdown(context.Background())
@@ -703,4 +727,15 @@ func jsonDiff(at string, a, b any) string {
 		return fmt.Sprintf("%s: %v vs %v", at, a, b)
 	}
 	return ""
+}
+
+// fixedTokens resolves the seeded users' tokens from memory: the token check short-circuited.
+type fixedTokens map[string]rest.Token
+
+// ResolveToken implements rest.TokenResolver.
+func (f fixedTokens) ResolveToken(_ context.Context, raw string) (*rest.Token, error) {
+	if t, ok := f[raw]; ok {
+		return &t, nil
+	}
+	return nil, nil
 }

@@ -218,6 +218,7 @@ func (a *App) Setup(ctx context.Context) error {
 			return fmt.Errorf("boot function %q: %w", b.name, err)
 		}
 	}
+	a.warmDummyHashes(ctx)
 	a.setup = true
 	return nil
 }

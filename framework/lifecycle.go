@@ -64,7 +64,7 @@ func (a *App) setupUsersLifecycle(u *Users) {
 	u.OnResetPasswordRequest(func(ctx context.Context, req builtin.ResetRequest) {
 		link := a.cfg.Mail.ResetURL + "#access_token=" + url.QueryEscape(req.Token)
 		ttl := time.Duration(req.TTL) * time.Second
-		// sent after the response is decided, so that timing does not tell whether the account exists
+		// the REST reset runs listeners after answering already; Go callers get the same timing
 		go a.sendMail(context.WithoutCancel(ctx), mail.TemplateReset, req.Email, link, ttl)
 	})
 }
@@ -159,7 +159,7 @@ func (a *App) remoteResetPassword(ctx context.Context, c *rest.Call) (any, error
 		return nil, err
 	}
 	opts, _ := c.Args["options"].(map[string]any)
-	return nil, u.ResetPassword(ctx, opts, builtin.ResetOptions{ClientAddress: c.Echo.RealIP(), UserAgent: c.Request().UserAgent()})
+	return nil, u.ResetPassword(ctx, opts, builtin.ResetOptions{ClientAddress: c.Echo.RealIP(), UserAgent: c.Request().UserAgent(), Background: true})
 }
 
 func (a *App) remoteChangePassword(ctx context.Context, c *rest.Call) (any, error) {

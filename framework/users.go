@@ -117,7 +117,10 @@ func (a *App) HasRole(ctx context.Context, tok *rest.Token, role string) (bool, 
 // the hooks read the settings of the model being saved, so one registration serves them all.
 func (a *App) installUserHooks() {
 	for _, m := range a.reg.Models() {
-		if f := m.IntSetting("saltWorkFactor", builtin.DefaultSaltWorkFactor); m.IsA("User") && f < builtin.MinSaltWorkFactor {
+		if !m.IsA("User") || a.attached[m.Name] == nil {
+			continue
+		}
+		if f := m.IntSetting("saltWorkFactor", builtin.DefaultSaltWorkFactor); f < builtin.MinSaltWorkFactor {
 			a.log.Warn("saltWorkFactor is below the ASVS floor of 10: passwords are hashed weakly", "model", m.Name, "saltWorkFactor", f)
 		}
 	}
@@ -188,4 +191,14 @@ func callContext(ctx context.Context, c *rest.Call) context.Context {
 		return builtin.WithCurrentToken(ctx, c.Token.Digest)
 	}
 	return ctx
+}
+
+// warmDummyHashes makes the dummy bcrypt hash of every user model's cost at start-up (after boot
+// functions, which may change the cost), so the first login of an unknown account is not slower.
+func (a *App) warmDummyHashes(ctx context.Context) {
+	for _, m := range a.reg.Models() {
+		if m.IsA("User") && a.attached[m.Name] != nil {
+			_ = builtin.DummyCompare(ctx, "", m.IntSetting("saltWorkFactor", builtin.DefaultSaltWorkFactor))
+		}
+	}
 }

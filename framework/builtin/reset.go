@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/schema"
@@ -18,7 +19,13 @@ import (
 type ResetOptions struct {
 	ClientAddress string // "" = not limited by address
 	UserAgent     string
+	// Background issues the token and emits the event after ResetPassword has returned, so that
+	// a known account answers as fast as an unknown one (the REST layer sets it).
+	Background bool
 }
+
+// resetDelay is how long after answering a background reset issues its token.
+const resetDelay = 20 * time.Millisecond
 
 // ResetRequest is the event emitted for a password reset of an existing account (LoopBack's
 // resetPasswordRequest): what is needed to mail the link.
@@ -90,6 +97,17 @@ func (u *Users) ResetPassword(ctx context.Context, options map[string]any, ro Re
 		_ = Digest(raw)
 		return nil
 	}
+	if ro.Background {
+		// Started by a timer rather than `go`: a new goroutine would run on this request's
+		// processor as soon as it blocks on writing the response, delaying it measurably.
+		bg := context.WithoutCancel(ctx)
+		time.AfterFunc(resetDelay, func() {
+			if err := u.issueResetToken(bg, user, options, set, ro); err != nil {
+				u.logger().Error("password reset token not issued", "model", u.model.Name, "err", err)
+			}
+		})
+		return nil
+	}
 	return u.issueResetToken(ctx, user, options, set, ro)
 }
 
@@ -131,7 +149,7 @@ func (u *Users) issueResetToken(ctx context.Context, user schema.Record, options
 	if set.restrictResetScope {
 		scopes = []string{ResetPasswordScope}
 	}
-	raw, rec, err := u.CreateAccessToken(ctx, id, set.resetTTL, scopes, TokenMeta(ro))
+	raw, rec, err := u.CreateAccessToken(ctx, id, set.resetTTL, scopes, TokenMeta{ClientAddress: ro.ClientAddress, UserAgent: ro.UserAgent})
 	if err != nil {
 		return fmt.Errorf("reset password: %w", err)
 	}

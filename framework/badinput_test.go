@@ -1,8 +1,13 @@
 package framework_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/loopgo/loopgo/framework"
+	"github.com/loopgo/loopgo/framework/store"
 )
 
 // TestBadInputNeverServerError sends malformed and hostile requests to the ready app: every one
@@ -81,5 +86,20 @@ func TestBadInputNeverServerError(t *testing.T) {
 				t.Errorf("%s %s leaks %q: %s", c.method, c.path, leak, r.Raw)
 			}
 		}
+	}
+}
+
+func TestInternalErrorEnvelope(t *testing.T) {
+	a := newTestApp(t, map[string]string{"note.yaml": noteYAML, "model-config.yaml": modelConfig}, func(app *framework.App) {
+		app.Model("Note").Observe("before save", func(ctx context.Context, hc *store.HookContext) error {
+			return fmt.Errorf("disk on fire at /var/secret/path")
+		})
+	})
+	r := a.do("POST", "/api/notes", map[string]any{"title": "x"})
+	if r.Status != 500 || r.Raw != `{"error":{"statusCode":500,"message":"Internal Server Error"}}` {
+		t.Fatalf("%d %s", r.Status, r.Raw)
+	}
+	if !strings.Contains(a.log.String(), "disk on fire") || !strings.Contains(a.log.String(), "request_id=") {
+		t.Fatal("the internal error is not logged with its request id")
 	}
 }

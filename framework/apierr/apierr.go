@@ -11,7 +11,7 @@ import (
 // Error is an error with an HTTP status, a LoopBack name, a message, an optional code and details.
 type Error struct {
 	StatusCode int               `json:"statusCode"`
-	Name       string            `json:"name"`
+	Name       string            `json:"name,omitempty"`
 	Message    string            `json:"message"`
 	Code       string            `json:"code,omitempty"`
 	Details    any               `json:"details,omitempty"`

@@ -194,3 +194,45 @@ func TestRequireAccessOnBootRoute(t *testing.T) {
 		t.Fatalf("other: %d %s", r.Status, r.Raw)
 	}
 }
+
+func TestRelationScopeIncludeIsGuarded(t *testing.T) {
+	folder := `
+name: Folder
+plural: folders
+properties:
+  name: string
+relations:
+  notes:
+    type: hasMany
+    model: Memo
+    foreignKey: folderId
+    scope: {include: owner}
+`
+	memo := `
+name: Memo
+plural: memos
+properties:
+  text: string
+  folderId: number
+  userId: number
+relations:
+  owner: {type: belongsTo, model: User, foreignKey: userId}
+`
+	a := newTestApp(t, map[string]string{"folder.yaml": folder, "memo.yaml": memo,
+		"model-config.yaml": strings.Replace(aclConfig, "Account: {dataSource: db}", "Folder: {dataSource: db}\nMemo: {dataSource: db}", 1)})
+	uid, tok := a.signup("ann@example.com", "SuperFakePassword")
+	ctx := context.Background()
+	f, _ := a.app.Model("Folder").Create(ctx, map[string]any{"name": "f"})
+	if _, err := a.app.Model("Memo").Create(ctx, map[string]any{"text": "m", "folderId": f["id"], "userId": uid}); err != nil {
+		t.Fatal(err)
+	}
+	path := "/api/folders?filter=" + q(`{"include":"notes"}`)
+	r := a.do("GET", path, nil)
+	if r.Status != 200 || strings.Contains(r.Raw, "ann@example.com") || !strings.Contains(r.Raw, `"text":"m"`) {
+		t.Fatalf("anonymous: %d %s", r.Status, r.Raw)
+	}
+	r = a.do("GET", path, nil, "Authorization", tok)
+	if r.Status != 200 || !strings.Contains(r.Raw, "ann@example.com") {
+		t.Fatalf("the owner sees its own user: %d %s", r.Status, r.Raw)
+	}
+}

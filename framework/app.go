@@ -23,6 +23,7 @@ import (
 
 	"github.com/loopgo/loopgo/framework/acl"
 	"github.com/loopgo/loopgo/framework/builtin"
+	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/mail"
 	"github.com/loopgo/loopgo/framework/rest"
 	"github.com/loopgo/loopgo/framework/schema"
@@ -197,6 +198,9 @@ func (a *App) Setup(ctx context.Context) error {
 	a.implicitAttachments()
 	a.applyModelOptions()
 	if err := a.applyMixins(); err != nil {
+		return err
+	}
+	if err := a.checkRelationScopes(); err != nil {
 		return err
 	}
 	if err := a.openDatasources(ctx); err != nil {
@@ -526,4 +530,26 @@ func relaxResetScope(m *schema.Model, methods []*rest.Method) {
 			mt.AccessScopes = nil
 		}
 	}
+}
+
+// checkRelationScopes parses every relation's `scope` at start-up, so a typo stops the app with
+// its file and line instead of failing the first request that uses the relation.
+func (a *App) checkRelationScopes() error {
+	var errs []error
+	for _, m := range a.reg.Models() {
+		for _, r := range m.Relations {
+			if len(r.Scope) == 0 {
+				continue
+			}
+			target := a.reg.Model(r.Model)
+			if target == nil {
+				continue
+			}
+			if _, err := filter.Parse(r.Scope, target, a.reg); err != nil {
+				errs = append(errs, fmt.Errorf("%s:%d: model %s: relation %s: scope: %s; fix the scope (it is a filter on %s)",
+					r.Pos.File, r.Pos.Line, m.Name, r.Name, err.Error(), target.Name))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -68,6 +68,15 @@ func (z *authorizer) checkTarget(ctx context.Context, c *rest.Call) error {
 		IsUserModel: c.Method.Target.IsA("User")})
 	if fk, ok := c.Args["fk"]; ok && fk != nil {
 		req.ModelID = acl.IDString(fk)
+	} else if rel := c.Method.Relation; rel != nil && rel.Type == "belongsTo" && op == "get" {
+		// GET /notes/1/owner reads one known instance: check it as findById of that instance
+		id, err := z.belongsToID(ctx, c)
+		if err != nil {
+			return err
+		}
+		if id != "" {
+			req.Property, req.ModelID = "findById", id
+		}
 	}
 	d, err := z.check(ctx, c, c.Method.Target, req)
 	if err != nil {
@@ -77,6 +86,27 @@ func (z *authorizer) checkTarget(ctx context.Context, c *rest.Call) error {
 		return z.denied(c.Method.Target, c)
 	}
 	return nil
+}
+
+// belongsToID returns the foreign key value of a belongsTo relation on the call's instance.
+func (z *authorizer) belongsToID(ctx context.Context, c *rest.Call) (string, error) {
+	m := c.Method.Model
+	st := z.a.attached[m.Name]
+	if st == nil || c.InstanceID == nil {
+		return "", nil
+	}
+	inst, err := st.FindByID(ctx, m, c.InstanceID, nil)
+	if err != nil {
+		return "", apierr.Internal(fmt.Errorf("load %s for its %s: %w", m.Name, c.Method.Relation.Name, err))
+	}
+	fk := c.Method.Relation.ForeignKey
+	if fk == "" {
+		fk = c.Method.Relation.Name + "Id"
+	}
+	if inst == nil || inst[fk] == nil {
+		return "", nil
+	}
+	return acl.IDString(inst[fk]), nil
 }
 
 // CheckRead implements rest.ReadChecker: may the caller READ model m as a whole (id "": find)

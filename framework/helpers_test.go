@@ -43,7 +43,12 @@ func newTestApp(t *testing.T, files map[string]string, setup ...func(*framework.
 // db and audit), plus setup callbacks run before Setup.
 func newTestAppFS(t *testing.T, fsys fs.FS, setup ...func(*framework.App)) *testApp {
 	t.Helper()
-	dir := t.TempDir()
+	return newTestAppCfg(t, fsys, t.TempDir(), nil, setup...)
+}
+
+// newTestAppCfg builds an app whose databases live in dir, with mod changing the config.
+func newTestAppCfg(t *testing.T, fsys fs.FS, dir string, mod func(*framework.Config), setup ...func(*framework.App)) *testApp {
+	t.Helper()
 	logBuf := &bytes.Buffer{}
 	cfg := framework.Config{
 		Datasources: map[string]framework.Datasource{
@@ -51,6 +56,9 @@ func newTestAppFS(t *testing.T, fsys fs.FS, setup ...func(*framework.App)) *test
 			"audit": {URL: "sqlite:" + filepath.Join(dir, "audit.db")},
 		},
 		Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: logBuf}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+	if mod != nil {
+		mod(&cfg)
 	}
 	app, err := framework.New(cfg)
 	if err != nil {

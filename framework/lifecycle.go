@@ -106,10 +106,44 @@ func (a *App) remoteVerify(ctx context.Context, c *rest.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	linkBase := strings.TrimRight(a.cfg.PublicURL, "/") + a.rest.Root() + "/" + c.Method.Model.HTTPPath + "/confirm"
-	ttl := time.Duration(c.Method.Model.IntSetting("verificationTokenTTL", builtin.DefaultVerificationTTL)) * time.Second
-	return nil, u.Verify(ctx, c.InstanceID, builtin.VerifyOptions{
-		LinkBase: linkBase, ClientAddress: c.Echo.RealIP(),
+	return nil, a.sendVerification(ctx, u, c.InstanceID, c.Echo.RealIP())
+}
+
+// verifyAfterCreate mails the verification link to a user created over REST when its model
+// requires verified emails (the new user cannot log in, so it could not ask for the link).
+func (a *App) verifyAfterCreate(ctx context.Context, c *rest.Call) error {
+	m := c.Method.Model
+	if !m.IsA("User") || c.Method.Name != "create" || !m.BoolSetting("emailVerificationRequired", false) {
+		return nil
+	}
+	u, err := a.userOf(c)
+	if err != nil {
+		return err
+	}
+	var ids []any
+	switch res := c.Result.(type) {
+	case rest.Instance:
+		ids = append(ids, res.Rec["id"])
+	case []rest.Instance:
+		for _, in := range res {
+			ids = append(ids, in.Rec["id"])
+		}
+	}
+	for _, id := range ids {
+		if err := a.sendVerification(ctx, u, id, c.Echo.RealIP()); err != nil {
+			a.log.Error("verification mail after sign-up not sent", "model", m.Name, "user_id", id, "err", err)
+		}
+	}
+	return nil
+}
+
+// sendVerification mails a user the link that confirms its email address.
+func (a *App) sendVerification(ctx context.Context, u *Users, userID any, clientAddress string) error {
+	m := u.Model()
+	linkBase := strings.TrimRight(a.cfg.PublicURL, "/") + a.rest.Root() + "/" + m.HTTPPath + "/confirm"
+	ttl := time.Duration(m.IntSetting("verificationTokenTTL", builtin.DefaultVerificationTTL)) * time.Second
+	return u.Verify(ctx, userID, builtin.VerifyOptions{
+		LinkBase: linkBase, ClientAddress: clientAddress,
 		Send: func(ctx context.Context, to, link string) error {
 			r, err := a.templates.Render(mail.TemplateVerify, mail.TemplateData{AppName: a.cfg.Mail.AppName, Link: link, Email: to, TTL: mail.FormatTTL(ttl)})
 			if err != nil {

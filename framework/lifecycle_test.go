@@ -177,8 +177,20 @@ func TestVerifyAndConfirm(t *testing.T) {
 	if r := a.do("POST", "/api/users/1/verify", nil, "Authorization", tok); r.Status != 204 {
 		t.Fatalf("verify: %d %s", r.Status, r.Raw)
 	}
-	msg := srv.WaitFor(t, 1, 10*time.Second)[0]
+	// sign-up mailed each new user a link; the explicit verify mailed ann a new one (the newest
+	// link is the valid one)
+	msgs := srv.WaitFor(t, 3, 10*time.Second)
+	if len(msgs) != 3 || msgs[0].To[0] != "ann@example.com" || msgs[1].To[0] != "bob@example.com" {
+		t.Fatalf("mails: %+v", msgs)
+	}
+	msg := msgs[2]
 	link := linkIn(t, msg)
+	if !strings.HasPrefix(link.String(), "http://localhost:3000/api/") {
+		t.Fatalf("link not built from publicUrl: %s", link)
+	}
+	if r := a.do("GET", "/api/users/confirm?"+linkIn(t, msgs[0]).RawQuery, nil); r.Status != 400 {
+		t.Fatalf("superseded link accepted: %d %s", r.Status, r.Raw)
+	}
 	if !strings.HasSuffix(link.Path, "/api/Users/confirm") && !strings.HasSuffix(strings.ToLower(link.Path), "/api/users/confirm") {
 		t.Fatalf("confirm link %s", link)
 	}

@@ -62,3 +62,23 @@ func TestUnknownMixinStopsStartUp(t *testing.T) {
 	}
 	_ = app.Shutdown(context.Background())
 }
+
+func TestBadRelationScopeStopsStartUp(t *testing.T) {
+	app, err := framework.New(framework.Config{Datasources: map[string]framework.Datasource{"db": {URL: "sqlite:" + t.TempDir() + "/a.db"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{
+		"a.yaml":            {Data: []byte("name: Author\nproperties:\n  name: string\nrelations:\n  books: {type: hasMany, model: Book, foreignKey: authorId, scope: {where: {titel: x}}}\n")},
+		"b.yaml":            {Data: []byte("name: Book\nproperties:\n  title: string\n  authorId: number\n")},
+		"model-config.yaml": {Data: []byte("Author: {dataSource: db}\nBook: {dataSource: db}\n")},
+	}
+	if err := app.LoadModels(fsys); err != nil {
+		t.Fatal(err)
+	}
+	err = app.Setup(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "relation books: scope") || !strings.Contains(err.Error(), "a.yaml:5") {
+		t.Fatalf("err = %v", err)
+	}
+	_ = app.Shutdown(context.Background())
+}

@@ -227,3 +227,20 @@ func TestRoleMappingsLookedUpOncePerRequest(t *testing.T) {
 		t.Fatalf("%d role-mapping queries for one request, want 1", queries)
 	}
 }
+
+func TestReadyAppNoteOwnerRoute(t *testing.T) {
+	a, toks := readyApp(t)
+	for who, want := range map[string]int{"anonymous": 401, "owner": 200, "other": 401, "admin": 200} {
+		var h []string
+		if toks[who] != "" {
+			h = []string{"Authorization", toks[who]}
+		}
+		r := a.do("GET", "/api/notes/1/owner", nil, h...)
+		if r.Status != want {
+			t.Errorf("GET /api/notes/1/owner as %s: %d, want %d: %s", who, r.Status, want, r.Raw)
+		}
+		if r.Status == 200 && (r.obj()["email"] != "owner@example.com" || r.obj()["password"] != nil) {
+			t.Errorf("owner route body: %s", r.Raw)
+		}
+	}
+}

@@ -47,12 +47,13 @@ func (a *App) installUserModels() {
 	a.BeforeRemote("**", a.stampOwner)
 	a.BeforeRemote("**", a.guardEmailChange)
 	a.AfterRemote("**", a.notifyEmailChange)
+	a.AfterRemote("**", a.verifyAfterCreate)
 }
 
-// noStoreForUsers marks every response of a user model's methods (login, tokens, account data)
-// Cache-Control: no-store.
+// noStoreForUsers marks Cache-Control: no-store on every response of a user model's methods
+// (login, tokens, account data), of relation routes to users, and of authenticated requests.
 func noStoreForUsers(ctx context.Context, c *rest.Call) error {
-	if c.Method.Model.IsA("User") {
+	if c.Method.Model.IsA("User") || c.Token != nil || (c.Method.Target != nil && c.Method.Target.IsA("User")) {
 		c.Echo.Response().Header().Set("Cache-Control", "no-store")
 	}
 	return nil
@@ -70,10 +71,21 @@ var writeMethods = map[string]bool{
 // guardServerOwnedFields drops emailVerified and verificationToken from REST writes to user
 // models: always on create (as LoopBack), and on updates unless the caller has the admin role.
 func (a *App) guardServerOwnedFields(ctx context.Context, c *rest.Call) error {
-	if !c.Method.Model.IsA("User") || !writeMethods[c.Method.Name] {
+	if !writesUsers(c) {
 		return nil
 	}
-	if c.Method.Name != "create" {
+	// a password given as a bcrypt hash would skip the password policy and the cost floor:
+	// over REST a password is always plain text (Go code may still store an existing hash)
+	var hashErr error
+	eachDataRecord(c, func(rec map[string]any) {
+		if pw, ok := rec["password"].(string); ok && builtin.IsHash(pw) {
+			hashErr = apierr.Unprocessable("INVALID_PASSWORD", "Invalid password: send the password itself, not a hash")
+		}
+	})
+	if hashErr != nil {
+		return hashErr
+	}
+	if c.Method.Name != "create" && !strings.HasPrefix(c.Method.Name, "__create__") {
 		admin, err := a.HasRole(ctx, c.Token, "admin")
 		if err != nil {
 			return err
@@ -88,6 +100,22 @@ func (a *App) guardServerOwnedFields(ctx context.Context, c *rest.Call) error {
 		}
 	})
 	return nil
+}
+
+// writesUsers reports whether a call writes user-model data from its body: a user model's own
+// write methods, or a relation route that creates or updates users.
+func writesUsers(c *rest.Call) bool {
+	if c.Method.Model.IsA("User") && writeMethods[c.Method.Name] {
+		return true
+	}
+	if t := c.Method.Target; t != nil && t.IsA("User") {
+		for _, p := range []string{"__create__", "__update__", "__updateById__", "__link__"} {
+			if strings.HasPrefix(c.Method.Name, p) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // HasRole reports whether the token's user is mapped to a static role (Role + RoleMapping).

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/loopgo/loopgo/framework"
@@ -438,5 +439,52 @@ func TestCORS(t *testing.T) {
 	r = on.do("GET", "/api/notes", nil, "Origin", "https://evil.example.com")
 	if r.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Fatalf("other origin allowed: %v", r.Header)
+	}
+}
+
+func usersFS() fstest.MapFS {
+	return fstest.MapFS{"note.yaml": {Data: []byte(noteYAML)}, "model-config.yaml": {Data: []byte(usersConfig)}}
+}
+
+func TestTrustProxy(t *testing.T) {
+	a := newTestAppCfg(t, usersFS(), t.TempDir(), func(c *framework.Config) { c.TrustProxy = true })
+	a.signup("ann@example.com", "SuperFakePassword")
+	from := func(ip string) []string { return []string{"X-Forwarded-For", ip, "RemoteAddr", "10.0.0.1:1000"} }
+	for i := 0; i < 6; i++ {
+		a.do("POST", "/api/users/login", map[string]any{"email": "ann@example.com", "password": "wrong-guess"}, from("203.0.113.9")...)
+	}
+	if r := a.do("POST", "/api/users/login", map[string]any{"email": "ann@example.com", "password": "wrong-guess"}, from("203.0.113.9")...); r.Status != 429 {
+		t.Fatalf("forwarded address not throttled: %d", r.Status)
+	}
+	if r := a.do("POST", "/api/users/login", map[string]any{"email": "ann@example.com", "password": "SuperFakePassword"}, from("198.51.100.4")...); r.Status != 200 {
+		t.Fatalf("another forwarded address: %d %s", r.Status, r.Raw)
+	}
+}
+
+func TestTokenCacheAcrossInstances(t *testing.T) {
+	dir := t.TempDir()
+	a := newTestAppCfg(t, usersFS(), dir, nil)
+	b := newTestAppCfg(t, usersFS(), dir, nil)
+	zero := 0.0
+	c := newTestAppCfg(t, usersFS(), dir, func(cfg *framework.Config) { cfg.TokenCacheSeconds = &zero })
+	id, tok := a.signup("ann@example.com", "SuperFakePassword")
+	path := fmt.Sprintf("/api/users/%v", id)
+	for _, app := range []*testApp{b, c} {
+		if r := app.do("GET", path, nil, "Authorization", tok); r.Status != 200 {
+			t.Fatalf("token on another instance: %d %s", r.Status, r.Raw)
+		}
+	}
+	if r := a.do("POST", "/api/users/logout", nil, "Authorization", tok); r.Status != 204 {
+		t.Fatal(r.Raw)
+	}
+	if r := a.do("GET", path, nil, "Authorization", tok); r.Status != 401 {
+		t.Fatalf("same instance after logout: %d", r.Status)
+	}
+	if r := c.do("GET", path, nil, "Authorization", tok); r.Status != 401 {
+		t.Fatalf("uncached instance after logout: %d", r.Status)
+	}
+	time.Sleep(1100 * time.Millisecond) // the cache's bound on another instance: 1 s
+	if r := b.do("GET", path, nil, "Authorization", tok); r.Status != 401 {
+		t.Fatalf("cached instance 1 s after logout: %d", r.Status)
 	}
 }

@@ -14,17 +14,17 @@ type ReadChecker interface {
 	CheckRead(ctx context.Context, c *Call, m *schema.Model, id string) error
 }
 
-// includeGuard remembers, for one call, which included models need a check per instance.
+// includeGuard decides, for one call, which related records nested in a result the caller may
+// READ: models readable as a whole pass; others are checked per instance.
 type includeGuard struct {
-	f         *filter.Filter
-	perRecord map[*schema.Model]bool            // models the caller may not READ as a whole
+	models    filter.Models
+	perRecord map[*schema.Model]bool            // model -> the caller may not READ it as a whole
 	decided   map[*schema.Model]map[string]bool // instance id -> readable
 }
 
-// ParseFilter parses the call's `filter` argument against m. Included models the caller may READ
-// as a whole are served as they are; the others are checked per record after the query (e.g. an
-// owner may see its own user record in `include: owner`, no one else's); a where clause that
-// reaches into a model the caller may not READ is refused.
+// ParseFilter parses the call's `filter` argument against m and refuses a where clause that
+// reaches into a model the caller may not READ. Included records are checked after the query
+// (guardResult): an owner may see its own user record in `include: owner`, no one else's.
 func (c *Call) ParseFilter(ctx context.Context, m *schema.Model, models filter.Models) (*filter.Filter, error) {
 	f, err := filter.Parse(c.Args["filter"], m, models)
 	if err != nil {
@@ -39,32 +39,6 @@ func (c *Call) ParseFilter(ctx context.Context, m *schema.Model, models filter.M
 			return nil, err
 		}
 	}
-	g := &includeGuard{f: f, perRecord: map[*schema.Model]bool{}, decided: map[*schema.Model]map[string]bool{}}
-	var walk func(incs []filter.Include) error
-	walk = func(incs []filter.Include) error {
-		for _, inc := range incs {
-			if inc.Target == nil {
-				continue
-			}
-			if _, seen := g.perRecord[inc.Target]; !seen {
-				err := rc.CheckRead(ctx, c, inc.Target, "")
-				if err != nil && !isDenial(err) {
-					return err
-				}
-				g.perRecord[inc.Target] = err != nil
-			}
-			if inc.Scope != nil {
-				if err := walk(inc.Scope.Include); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-	if err := walk(f.Include); err != nil {
-		return nil, err
-	}
-	c.guard = g
 	return f, nil
 }
 
@@ -85,67 +59,22 @@ func (c *Call) ParseWhere(ctx context.Context, m *schema.Model, models filter.Mo
 	return w, nil
 }
 
-// guardResult removes included records the caller may not READ from a method's result.
+// guardResult removes, from a method's result, every nested related record (from include, or
+// from a relation's own scope) that the caller may not READ.
 func (c *Call) guardResult(ctx context.Context, res any) error {
-	g := c.guard
-	if g == nil || len(g.f.Include) == 0 {
+	rc, ok := c.readChecker()
+	if !ok || c.srv == nil || c.srv.opts.Models == nil {
 		return nil
 	}
-	need := false
-	for _, v := range g.perRecord {
-		need = need || v
-	}
-	if !need {
-		return nil
-	}
-	rc, _ := c.readChecker()
+	g := &includeGuard{models: c.srv.opts.Models, perRecord: map[*schema.Model]bool{}, decided: map[*schema.Model]map[string]bool{}}
 	switch x := res.(type) {
 	case Instance:
-		return g.records(ctx, c, rc, g.f.Include, []schema.Record{x.Rec})
+		return g.walk(ctx, c, rc, x.Model, []schema.Record{x.Rec})
 	case Instances:
-		return g.records(ctx, c, rc, g.f.Include, x.Recs)
-	}
-	return nil
-}
-
-func (g *includeGuard) records(ctx context.Context, c *Call, rc ReadChecker, incs []filter.Include, recs []schema.Record) error {
-	for _, inc := range incs {
-		if inc.Target == nil {
-			continue
-		}
-		var kept []schema.Record
-		for _, rec := range recs {
-			if rec == nil {
-				continue
-			}
-			switch v := rec[inc.Relation].(type) {
-			case schema.Record:
-				ok, err := g.readable(ctx, c, rc, inc.Target, v)
-				if err != nil {
-					return err
-				}
-				if !ok {
-					delete(rec, inc.Relation)
-					continue
-				}
-				kept = append(kept, v)
-			case []schema.Record:
-				out := v[:0]
-				for _, r := range v {
-					ok, err := g.readable(ctx, c, rc, inc.Target, r)
-					if err != nil {
-						return err
-					}
-					if ok {
-						out = append(out, r)
-					}
-				}
-				rec[inc.Relation] = out
-				kept = append(kept, out...)
-			}
-		}
-		if inc.Scope != nil && len(inc.Scope.Include) > 0 {
-			if err := g.records(ctx, c, rc, inc.Scope.Include, kept); err != nil {
+		return g.walk(ctx, c, rc, x.Model, x.Recs)
+	case []Instance:
+		for _, in := range x {
+			if err := g.walk(ctx, c, rc, in.Model, []schema.Record{in.Rec}); err != nil {
 				return err
 			}
 		}
@@ -153,9 +82,72 @@ func (g *includeGuard) records(ctx context.Context, c *Call, rc ReadChecker, inc
 	return nil
 }
 
-// readable decides (once per instance) whether the caller may READ a related record.
+// walk checks the related records nested in recs of model m, at every depth.
+func (g *includeGuard) walk(ctx context.Context, c *Call, rc ReadChecker, m *schema.Model, recs []schema.Record) error {
+	if m == nil || len(m.Relations) == 0 {
+		return nil
+	}
+	for _, rel := range m.Relations {
+		var kept []schema.Record
+		var target *schema.Model
+		for _, rec := range recs {
+			v, ok := rec[rel.Name]
+			if !ok || v == nil {
+				continue
+			}
+			if target == nil {
+				if target = g.models.Model(rel.Model); target == nil {
+					return nil
+				}
+			}
+			switch x := v.(type) {
+			case schema.Record:
+				ok, err := g.readable(ctx, c, rc, target, x)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					delete(rec, rel.Name)
+					continue
+				}
+				kept = append(kept, x)
+			case []schema.Record:
+				out := x[:0]
+				for _, r := range x {
+					ok, err := g.readable(ctx, c, rc, target, r)
+					if err != nil {
+						return err
+					}
+					if ok {
+						out = append(out, r)
+					}
+				}
+				rec[rel.Name] = out
+				kept = append(kept, out...)
+			}
+		}
+		if len(kept) > 0 {
+			if err := g.walk(ctx, c, rc, target, kept); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// readable decides (once per model, else once per instance) whether the caller may READ a
+// related record.
 func (g *includeGuard) readable(ctx context.Context, c *Call, rc ReadChecker, m *schema.Model, rec schema.Record) (bool, error) {
-	if !g.perRecord[m] {
+	denied, seen := g.perRecord[m]
+	if !seen {
+		err := rc.CheckRead(ctx, c, m, "")
+		if err != nil && !isDenial(err) {
+			return false, err
+		}
+		denied = err != nil
+		g.perRecord[m] = denied
+	}
+	if !denied {
 		return true, nil
 	}
 	idp := m.IDProperty()

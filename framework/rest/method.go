@@ -75,7 +75,6 @@ type Call struct {
 	State      map[string]any // free space shared by the hooks of one call
 	Header     http.Header    // extra response headers
 	srv        *Server
-	guard      *includeGuard
 }
 
 // UserID returns the caller's user id, or nil when anonymous.

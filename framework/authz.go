@@ -295,7 +295,7 @@ func (z *authorizer) dynamic() acl.DynamicACLs {
 
 // aclRowsTTL bounds how long rows of the ACL model are cached: writes through this app clear the
 // cache at once; writes by another app instance on the same database show within this time.
-const aclRowsTTL = 5 * time.Second
+const aclRowsTTL = time.Second
 
 // aclRows caches the rows of the dynamic ACL model, so a request costs no ACL query.
 type aclRows struct {

@@ -345,8 +345,52 @@ func TestEmailChangeNeedsFreshLoginAndNotifies(t *testing.T) {
 	if r := a.do("PATCH", path, map[string]any{"email": "ann2@example.com"}, "Authorization", fresh); r.Status != 200 {
 		t.Fatalf("fresh session: %d %s", r.Status, r.Raw)
 	}
-	msgs := srv.WaitFor(t, 1, 10*time.Second)
-	if msgs[0].To[0] != "ann@example.com" || !strings.Contains(msgs[0].Text, "changed to ann2@example.com") {
-		t.Fatalf("notice: %+v", msgs[0])
+	// two notices to the old address: the username change, then the email change
+	msgs := srv.WaitFor(t, 2, 10*time.Second)
+	var texts []string
+	for _, m := range msgs {
+		if m.To[0] != "ann@example.com" {
+			t.Fatalf("notice sent to %v", m.To)
+		}
+		texts = append(texts, m.Text)
+	}
+	all := strings.Join(texts, "\n")
+	if !strings.Contains(all, "username of your account was changed to annie") || !strings.Contains(all, "changed to ann2@example.com") {
+		t.Fatalf("notices: %s", all)
+	}
+}
+
+func TestSessionsNeedFreshLogin(t *testing.T) {
+	a := usersApp(t)
+	id, _ := a.signup("ann@example.com", "SuperFakePassword")
+	users, _ := a.app.Users("User")
+	old, _, err := users.CreateAccessToken(context.Background(), id, 0, nil, builtinMeta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := a.app.StoreOf("AccessToken").DB(context.Background())
+	if err := db.Exec(`UPDATE "AccessToken" SET "created" = ? WHERE "id" = ?`, time.Now().Add(-time.Hour).UTC(), builtin.Digest(old)).Error; err != nil {
+		t.Fatal(err)
+	}
+	r := a.do("GET", fmt.Sprintf("/api/users/%v/sessions", id), nil, "Authorization", old)
+	if r.Status != 401 || r.errField("code") != "REAUTHENTICATION_REQUIRED" {
+		t.Fatalf("stale session listed sessions: %d %s", r.Status, r.Raw)
+	}
+}
+
+func TestRegistrationThrottle(t *testing.T) {
+	a := usersApp(t)
+	from := []string{"RemoteAddr", "203.0.113.50:999"}
+	for i := 0; i < 20; i++ {
+		if r := a.do("POST", "/api/users", map[string]any{"email": fmt.Sprintf("u%d@example.com", i), "password": "SuperFakePassword"}, from...); r.Status != 200 {
+			t.Fatalf("sign-up %d: %d %s", i, r.Status, r.Raw)
+		}
+	}
+	r := a.do("POST", "/api/users", map[string]any{"email": "u20@example.com", "password": "SuperFakePassword"}, from...)
+	if r.Status != 429 || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("21st sign-up: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("POST", "/api/users", map[string]any{"email": "other@example.com", "password": "SuperFakePassword"}, "RemoteAddr", "198.51.100.1:1"); r.Status != 200 {
+		t.Fatalf("another address: %d %s", r.Status, r.Raw)
 	}
 }

@@ -8,12 +8,16 @@ import (
 	"github.com/loopgo/loopgo/framework/apierr"
 	"github.com/loopgo/loopgo/framework/mail"
 	"github.com/loopgo/loopgo/framework/rest"
+	"github.com/loopgo/loopgo/framework/throttle"
 )
 
 // emailWrites are the user-model methods that can change an email address over REST.
 var emailWrites = map[string]bool{"patchAttributes": true, "replaceById": true, "patchOrCreate": true, "replaceOrCreate": true}
 
-const stateOldEmail = "loopgo.oldEmail"
+const (
+	stateOldEmail   = "loopgo.oldEmail"
+	stateChangeText = "loopgo.changeText"
+)
 
 // guardEmailChange runs before REST writes to a user model that change its email: the caller must
 // have logged in recently (setting reauthenticateWithin, seconds, default 900; 0 = off) unless it
@@ -24,8 +28,9 @@ func (a *App) guardEmailChange(ctx context.Context, c *rest.Call) error {
 	if !m.IsA("User") || !emailWrites[c.Method.Name] || !ok {
 		return nil
 	}
-	newEmail, ok := data["email"].(string)
-	if !ok {
+	newEmail, hasEmail := data["email"].(string)
+	newName, hasName := data["username"].(string)
+	if !hasEmail && !hasName {
 		return nil
 	}
 	id := c.InstanceID
@@ -44,7 +49,12 @@ func (a *App) guardEmailChange(ctx context.Context, c *rest.Call) error {
 		return err
 	}
 	old, _ := current["email"].(string)
-	if old == newEmail {
+	oldName, _ := current["username"].(string)
+	if hasName && newName != oldName && old != "" {
+		c.State[stateOldEmail] = old
+		c.State[stateChangeText] = fmt.Sprintf("The username of your account was changed to %s.", newName)
+	}
+	if !hasEmail || old == newEmail {
 		return nil
 	}
 	admin, err := a.HasRole(ctx, c.Token, "admin")
@@ -58,20 +68,92 @@ func (a *App) guardEmailChange(ctx context.Context, c *rest.Call) error {
 	}
 	if old != "" {
 		c.State[stateOldEmail] = old
+		c.State[stateChangeText] = fmt.Sprintf("The email address of your account was changed to %s.", newEmail)
 	}
 	return nil
 }
 
-// notifyEmailChange tells the old address that the email of the account changed.
+// notifyEmailChange tells the (old) address that the email or username of the account changed.
 func (a *App) notifyEmailChange(ctx context.Context, c *rest.Call) error {
 	old, ok := c.State[stateOldEmail].(string)
-	if !ok || !c.Method.Model.BoolSetting("notifyChanges", true) {
+	change, _ := c.State[stateChangeText].(string)
+	if !ok || change == "" || !c.Method.Model.BoolSetting("notifyChanges", true) {
 		return nil
 	}
-	data, _ := c.Args["data"].(map[string]any)
-	change := fmt.Sprintf("The email address of your account was changed to %v.", data["email"])
 	go a.sendNotice(context.WithoutCancel(ctx), old, change)
 	return nil
+}
+
+// sessionMethods are the session-management methods that need a recent login.
+var sessionMethods = map[string]bool{"sessions": true, "revokeSession": true, "revokeOtherSessions": true}
+
+// guardSessions asks for a login of the last reauthenticateWithin seconds before a user lists or
+// ends its sessions (an admin is exempt): a stolen old token cannot end the owner's new sessions.
+func (a *App) guardSessions(ctx context.Context, c *rest.Call) error {
+	m := c.Method.Model
+	if !m.IsA("User") || !sessionMethods[c.Method.Name] || c.Token == nil {
+		return nil
+	}
+	within := m.IntSetting("reauthenticateWithin", 900)
+	if within <= 0 || time.Since(c.Token.Created) <= time.Duration(within)*time.Second {
+		return nil
+	}
+	admin, err := a.HasRole(ctx, c.Token, "admin")
+	if err != nil || admin {
+		return err
+	}
+	return apierr.Unauthorized("REAUTHENTICATION_REQUIRED",
+		"Log in again to manage sessions (the session must be less than %d seconds old)", within)
+}
+
+// registerRule is the default limit of sign-ups per client address (setting registerThrottle:
+// {max, window} in seconds, or false).
+var registerRule = throttle.Rule{Name: "register-addr", Max: 20, Window: time.Hour}
+
+// throttleRegistration limits REST sign-ups per client address (accounts created in the window;
+// failed attempts are not counted): account creation is abusable.
+func (a *App) throttleRegistration(ctx context.Context, c *rest.Call) error {
+	key, ok := a.registrationKey(c)
+	if !ok {
+		return nil
+	}
+	wait, err := a.limiter.Check(ctx, key)
+	if wait > 0 {
+		return throttle.TooMany(throttle.CodeRateLimited, "Too many sign-ups from this address", wait)
+	}
+	return err
+}
+
+// countRegistration counts a successful REST sign-up against the client address.
+func (a *App) countRegistration(ctx context.Context, c *rest.Call) error {
+	key, ok := a.registrationKey(c)
+	if !ok {
+		return nil
+	}
+	return a.limiter.Hit(ctx, key...)
+}
+
+// registrationKey returns the sign-up throttle key of a call, when the call is a sign-up.
+func (a *App) registrationKey(c *rest.Call) ([]throttle.Keyed, bool) {
+	m := c.Method.Model
+	if !m.IsA("User") || c.Method.Name != "create" || a.limiter == nil {
+		return nil, false
+	}
+	rule := registerRule
+	switch v := m.Settings["registerThrottle"].(type) {
+	case bool:
+		if !v {
+			return nil, false
+		}
+	case map[string]any:
+		if n, ok := v["max"].(int); ok {
+			rule.Max = n
+		}
+		if w, ok := v["window"].(int); ok {
+			rule.Window = time.Duration(w) * time.Second
+		}
+	}
+	return []throttle.Keyed{{Rule: rule, Key: c.Echo.RealIP()}}, true
 }
 
 // notifyPasswordChange tells a user by mail that its password changed (change or reset).

@@ -46,8 +46,11 @@ func (a *App) installUserModels() {
 	a.BeforeRemote("**", a.guardServerOwnedFields)
 	a.BeforeRemote("**", a.stampOwner)
 	a.BeforeRemote("**", a.guardEmailChange)
+	a.BeforeRemote("**", a.guardSessions)
+	a.BeforeRemote("**", a.throttleRegistration)
 	a.AfterRemote("**", a.notifyEmailChange)
 	a.AfterRemote("**", a.verifyAfterCreate)
+	a.AfterRemote("**", a.countRegistration)
 }
 
 // noStoreForUsers marks Cache-Control: no-store on every response of a user model's methods

@@ -9,6 +9,7 @@ const (
 	currentTokenKey ctxKey = iota
 	preserveTokensKey
 	passwordChangeKey
+	mfaChangeKey
 )
 
 // WithCurrentToken returns ctx carrying the digest of the access token of the current request,
@@ -45,5 +46,17 @@ func withPasswordChange(ctx context.Context) context.Context {
 // passwordChangeAllowed reports whether ctx was made by withPasswordChange.
 func passwordChangeAllowed(ctx context.Context) bool {
 	b, _ := ctx.Value(passwordChangeKey).(bool)
+	return b
+}
+
+// withMFAChange returns ctx under which saving a user may write its MFA properties: set only by
+// this package's MFA methods and login.
+func withMFAChange(ctx context.Context) context.Context {
+	return context.WithValue(ctx, mfaChangeKey, true)
+}
+
+// mfaChangeAllowed reports whether ctx was made by withMFAChange.
+func mfaChangeAllowed(ctx context.Context) bool {
+	b, _ := ctx.Value(mfaChangeKey).(bool)
 	return b
 }

@@ -21,6 +21,9 @@ const (
 	settingVerificationTTL     = "verificationTokenTTL"
 	settingLoginThrottle       = "loginThrottle"
 	settingMailThrottle        = "mailThrottle"
+	settingMFAIssuer           = "mfaIssuer"
+	settingMFASecretKey        = "mfaSecretKey"
+	settingInactivityTimeout   = "inactivityTimeout"
 
 	// DefaultTTL is the default access token lifetime in seconds (two weeks).
 	DefaultTTL = 1209600
@@ -31,6 +34,11 @@ const (
 	// DefaultVerificationTTL is the default lifetime of an email verification token in seconds
 	// (one day).
 	DefaultVerificationTTL = 86400
+	// DefaultMFAIssuer is the issuer named in the otpauth URL of an MFA enrolment.
+	DefaultMFAIssuer = "Loopgo"
+	// DefaultInactivityTimeout is how long in seconds an access token may go unused before it
+	// stops working (seven days).
+	DefaultInactivityTimeout = 604800
 )
 
 // ResetPasswordScope is the scope of password-reset tokens (restrictResetPasswordTokenScope):
@@ -52,6 +60,8 @@ type userSettings struct {
 	restrictResetScope  bool  // restrictResetPasswordTokenScope (Loopgo default true)
 	resetTTL            int64 // resetPasswordTokenTTL in seconds
 	verificationTTL     int64 // verificationTokenTTL in seconds
+	inactivityTimeout   int64 // inactivityTimeout in seconds; 0 = off
+	mfaIssuer           string
 }
 
 // settingsOf reads m's User settings with LoopBack's defaults (Loopgo's where it differs:
@@ -71,6 +81,8 @@ func settingsOf(m *schema.Model) userSettings {
 		restrictResetScope:  m.BoolSetting(settingRestrictResetScope, true),
 		resetTTL:            int64(m.IntSetting(settingResetTTL, DefaultResetTTL)),
 		verificationTTL:     int64(m.IntSetting(settingVerificationTTL, DefaultVerificationTTL)),
+		inactivityTimeout:   int64(m.IntSetting(settingInactivityTimeout, DefaultInactivityTimeout)),
+		mfaIssuer:           m.StringSetting(settingMFAIssuer, DefaultMFAIssuer),
 	}
 	s.realmRequired = m.BoolSetting(settingRealmRequired, false) || s.realmDelimiter != ""
 	if s.ttl == 0 {
@@ -81,6 +93,10 @@ func settingsOf(m *schema.Model) userSettings {
 	}
 	if s.verificationTTL <= 0 {
 		s.verificationTTL = DefaultVerificationTTL
+	}
+	s.inactivityTimeout = max(s.inactivityTimeout, 0)
+	if s.mfaIssuer == "" {
+		s.mfaIssuer = DefaultMFAIssuer
 	}
 	return s
 }

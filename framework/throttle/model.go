@@ -6,6 +6,11 @@
 // stored as a rule name plus the SHA-256 digest of the subject (an email, a client address), so
 // the table holds no personal data in clear. Old events are pruned opportunistically.
 //
+// The same table keeps marks (Remember, Remembered, Forget): facts remembered for a while about
+// a subject, such as the client addresses an account logged in from successfully, which the
+// login throttle's per-account rule does not block (a soft lockout the owner is not locked out
+// by).
+//
 // Check and Hit are two statements, not one atomic step: concurrent requests may each pass a
 // check before any of them records its event, so a burst can exceed Max by the number of
 // requests in flight. That bounds an attacker's gain by the server's concurrency (and, for

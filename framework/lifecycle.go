@@ -11,6 +11,7 @@ import (
 	"github.com/loopgo/loopgo/framework/acl"
 	"github.com/loopgo/loopgo/framework/apierr"
 	"github.com/loopgo/loopgo/framework/builtin"
+	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/mail"
 	"github.com/loopgo/loopgo/framework/rest"
 	"github.com/loopgo/loopgo/framework/throttle"
@@ -27,7 +28,12 @@ func (a *App) installLifecycle() {
 		Method("prototype.sessions", a.remoteSessions).
 		Method("prototype.revokeSession", a.remoteRevokeSession).
 		Method("prototype.revokeOtherSessions", a.remoteRevokeOtherSessions).
-		Method("prototype.revokeAllSessions", a.remoteRevokeAllSessions)
+		Method("prototype.revokeAllSessions", a.remoteRevokeAllSessions).
+		Method("revokeEverySession", a.remoteRevokeEverySession).
+		Method("prototype.mfaEnroll", a.remoteMFAEnroll).
+		Method("prototype.mfaActivate", a.remoteMFAActivate).
+		Method("prototype.mfaDisable", a.remoteMFADisable).
+		Method("prototype.mfaReset", a.remoteMFAReset)
 }
 
 // SetMailer replaces the mailer (the SMTP mailer of the config, or the development log mailer).
@@ -280,4 +286,66 @@ func (a *App) remoteRevokeAllSessions(ctx context.Context, c *rest.Call) (any, e
 		return nil, err
 	}
 	return u.RevokeAllSessions(ctx, c.InstanceID)
+}
+
+func (a *App) remoteRevokeEverySession(ctx context.Context, c *rest.Call) (any, error) {
+	m := c.Method.Model
+	tm, st := a.reg.Model("AccessToken"), a.attached["AccessToken"]
+	if tm == nil || st == nil {
+		return nil, apierr.Internal(fmt.Errorf("AccessToken is not attached"))
+	}
+	// this user model's tokens: principalType names it (tokens of older rows may have none)
+	where := filter.Or{
+		&filter.Cmp{Property: "principalType", Prop: tm.Property("principalType"), Op: filter.Eq, Value: m.Name},
+		&filter.Cmp{Property: "principalType", Prop: tm.Property("principalType"), Op: filter.Eq, Value: nil},
+	}
+	return st.DeleteAll(ctx, tm, where)
+}
+
+func (a *App) remoteMFAEnroll(ctx context.Context, c *rest.Call) (any, error) {
+	u, err := a.userOf(c)
+	if err != nil {
+		return nil, err
+	}
+	secret, url, err := u.MFAEnroll(ctx, c.InstanceID)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"secret": secret, "otpauthUrl": url}, nil
+}
+
+func (a *App) remoteMFAActivate(ctx context.Context, c *rest.Call) (any, error) {
+	u, err := a.userOf(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := u.MFAActivate(ctx, c.InstanceID, fmt.Sprint(c.Args["code"])); err != nil {
+		return nil, err
+	}
+	a.noticeToUser(ctx, c, "Two-step verification (one-time codes) was turned on for your account.")
+	return nil, nil
+}
+
+func (a *App) remoteMFADisable(ctx context.Context, c *rest.Call) (any, error) {
+	u, err := a.userOf(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := u.MFADisable(ctx, c.InstanceID, fmt.Sprint(c.Args["code"])); err != nil {
+		return nil, err
+	}
+	a.noticeToUser(ctx, c, "Two-step verification (one-time codes) was turned off for your account.")
+	return nil, nil
+}
+
+func (a *App) remoteMFAReset(ctx context.Context, c *rest.Call) (any, error) {
+	u, err := a.userOf(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := u.MFAReset(ctx, c.InstanceID); err != nil {
+		return nil, err
+	}
+	a.noticeToUser(ctx, c, "An administrator turned two-step verification off for your account.")
+	return nil, nil
 }

@@ -394,3 +394,75 @@ func TestRegistrationThrottle(t *testing.T) {
 		t.Fatalf("another address: %d %s", r.Status, r.Raw)
 	}
 }
+
+func TestMFAOverREST(t *testing.T) {
+	a, toks := readyApp(t)
+	owner := toks["owner"]
+	r := a.do("POST", "/api/users/2/mfa/enroll", nil, "Authorization", toks["other"])
+	if r.Status != 401 {
+		t.Fatalf("enrol another user: %d", r.Status)
+	}
+	r = a.do("POST", "/api/users/2/mfa/enroll", nil, "Authorization", owner)
+	secret, _ := r.obj()["secret"].(string)
+	if r.Status != 200 || secret == "" || !strings.HasPrefix(fmt.Sprint(r.obj()["otpauthUrl"]), "otpauth://totp/") {
+		t.Fatalf("enrol: %d %s", r.Status, r.Raw)
+	}
+	now := time.Now()
+	code := func(at time.Time) string {
+		c, err := builtin.TOTPCode(secret, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if r := a.do("POST", "/api/users/2/mfa/activate", map[string]any{"code": "000000"}, "Authorization", owner); r.Status != 400 {
+		t.Fatalf("activate with a wrong code: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("POST", "/api/users/2/mfa/activate", map[string]any{"code": code(now)}, "Authorization", owner); r.Status != 204 {
+		t.Fatalf("activate: %d %s", r.Status, r.Raw)
+	}
+	creds := map[string]any{"email": "owner@example.com", "password": "SuperFakePassword"}
+	if r := a.do("POST", "/api/users/login", creds); r.Status != 401 || r.errField("code") != "MFA_REQUIRED" {
+		t.Fatalf("login without a code: %d %s", r.Status, r.Raw)
+	}
+	wrong := map[string]any{"email": "owner@example.com", "password": "wrong-password", "code": code(now.Add(30 * time.Second))}
+	if r := a.do("POST", "/api/users/login", wrong); r.Status != 401 || r.errField("code") != "LOGIN_FAILED" {
+		t.Fatalf("wrong password with a code: %d %s", r.Status, r.Raw)
+	}
+	creds["code"] = code(now.Add(30 * time.Second))
+	if r := a.do("POST", "/api/users/login", creds); r.Status != 200 {
+		t.Fatalf("login with a code: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("POST", "/api/users/login", creds); r.Status != 401 {
+		t.Fatalf("replayed code: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("GET", "/api/users/2", nil, "Authorization", owner); r.Status != 200 || r.obj()["mfaEnabled"] != true || r.obj()["mfaSecret"] != nil {
+		t.Fatalf("user after activation: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("PATCH", "/api/users/2", map[string]any{"mfaEnabled": false}, "Authorization", owner); r.Status != 200 || r.obj()["mfaEnabled"] != true {
+		t.Fatalf("MFA turned off by PATCH: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("POST", "/api/users/2/mfa/disable", map[string]any{"code": "123456"}, "Authorization", owner); r.Status != 400 {
+		t.Fatalf("disable with a wrong code: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("POST", "/api/users/2/mfa/reset", nil, "Authorization", owner); r.Status != 401 {
+		t.Fatalf("owner uses the admin reset: %d", r.Status)
+	}
+	if r := a.do("POST", "/api/users/2/mfa/reset", nil, "Authorization", toks["admin"]); r.Status != 204 {
+		t.Fatalf("admin reset: %d %s", r.Status, r.Raw)
+	}
+	delete(creds, "code")
+	if r := a.do("POST", "/api/users/login", creds); r.Status != 200 {
+		t.Fatalf("login after the reset: %d %s", r.Status, r.Raw)
+	}
+	// an admin ends every session of every user
+	if r := a.do("POST", "/api/users/sessions/revoke-all", nil, "Authorization", owner); r.Status != 401 {
+		t.Fatalf("owner ends everyone's sessions: %d", r.Status)
+	}
+	if r := a.do("POST", "/api/users/sessions/revoke-all", nil, "Authorization", toks["admin"]); r.Status != 200 {
+		t.Fatalf("revoke every session: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("GET", "/api/users/3", nil, "Authorization", toks["other"]); r.Status != 401 {
+		t.Fatalf("a session survived: %d", r.Status)
+	}
+}

@@ -84,8 +84,9 @@ func (a *App) notifyEmailChange(ctx context.Context, c *rest.Call) error {
 	return nil
 }
 
-// sessionMethods are the session-management methods that need a recent login.
-var sessionMethods = map[string]bool{"sessions": true, "revokeSession": true, "revokeOtherSessions": true}
+// sessionMethods are the account-security methods that need a recent login.
+var sessionMethods = map[string]bool{"sessions": true, "revokeSession": true, "revokeOtherSessions": true,
+	"mfaEnroll": true, "mfaDisable": true}
 
 // guardSessions asks for a login of the last reauthenticateWithin seconds before a user lists or
 // ends its sessions (an admin is exempt): a stolen old token cannot end the owner's new sessions.
@@ -103,7 +104,7 @@ func (a *App) guardSessions(ctx context.Context, c *rest.Call) error {
 		return err
 	}
 	return apierr.Unauthorized("REAUTHENTICATION_REQUIRED",
-		"Log in again to manage sessions (the session must be less than %d seconds old)", within)
+		"Log in again to do this (the session must be less than %d seconds old)", within)
 }
 
 // registerRule is the default limit of sign-ups per client address (setting registerThrottle:
@@ -158,6 +159,16 @@ func (a *App) registrationKey(c *rest.Call) ([]throttle.Keyed, bool) {
 
 // notifyPasswordChange tells a user by mail that its password changed (change or reset).
 func (a *App) notifyPasswordChange(ctx context.Context, c *rest.Call, userID any) {
+	a.notifyUser(ctx, c, userID, "The password of your account was changed.")
+}
+
+// noticeToUser tells the user of a prototype method's instance that its account changed.
+func (a *App) noticeToUser(ctx context.Context, c *rest.Call, change string) {
+	a.notifyUser(ctx, c, c.InstanceID, change)
+}
+
+// notifyUser mails a security notice to a user's address (setting notifyChanges, default true).
+func (a *App) notifyUser(ctx context.Context, c *rest.Call, userID any, change string) {
 	m := c.Method.Model
 	if !m.BoolSetting("notifyChanges", true) {
 		return
@@ -167,7 +178,7 @@ func (a *App) notifyPasswordChange(ctx context.Context, c *rest.Call, userID any
 		return
 	}
 	if email, ok := u["email"].(string); ok && email != "" {
-		go a.sendNotice(context.WithoutCancel(ctx), email, "The password of your account was changed.")
+		go a.sendNotice(context.WithoutCancel(ctx), email, change)
 	}
 }
 

@@ -28,6 +28,7 @@ type Resolved struct {
 	TTL       int64
 	Scopes    []string // nil when the token has none (LoopBack then means ["DEFAULT"])
 	Created   time.Time
+	LastUsed  time.Time // when the token was last used (refreshed at most once a minute); zero = never
 }
 
 // errInvalidToken is the token middleware's answer for an expired or invalid token.
@@ -58,7 +59,7 @@ func (u *Users) CreateAccessToken(ctx context.Context, userID any, ttl int64, sc
 	data := map[string]any{
 		"id":            Digest(raw),
 		"ttl":           ttl,
-		"created":       time.Now().UTC().Truncate(time.Millisecond),
+		"created":       u.now().UTC().Truncate(time.Millisecond),
 		"userId":        userID,
 		"principalType": u.model.Name,
 	}
@@ -83,8 +84,9 @@ func (u *Users) CreateAccessToken(ctx context.Context, userID any, ttl int64, sc
 }
 
 // ResolveToken finds the access token with that raw id. Unknown (or empty) ids answer nil, nil
-// (the request is anonymous). A token that is expired or malformed is deleted and answers 401
-// INVALID_TOKEN. A valid token's lastUsed is refreshed when older than a minute.
+// (the request is anonymous). A token that is expired, malformed, or unused for longer than its
+// user model's inactivityTimeout (see tokenValid) is deleted and answers 401 INVALID_TOKEN. A
+// valid token's lastUsed is refreshed when older than a minute.
 func (u *Users) ResolveToken(ctx context.Context, raw string) (*Resolved, error) {
 	if raw == "" {
 		return nil, nil
@@ -97,8 +99,9 @@ func (u *Users) ResolveToken(ctx context.Context, raw string) (*Resolved, error)
 	if rec == nil {
 		return nil, nil
 	}
-	now := time.Now()
+	now := u.now()
 	tok := &Resolved{Digest: digest, UserID: u.userIDValue(rec["userId"]), Scopes: stringList(rec["scopes"])}
+	tok.LastUsed, _ = timeValue(rec["lastUsed"])
 	tok.UserModel, _ = rec["principalType"].(string)
 	if tok.UserModel == "" {
 		tok.UserModel = u.model.Name
@@ -120,15 +123,37 @@ func (u *Users) ResolveToken(ctx context.Context, raw string) (*Resolved, error)
 
 // tokenValid applies LoopBack's AccessToken.validate: ttl must be -1 or positive; -1 is valid
 // only when the token's user model allows eternal tokens; otherwise the age must be below ttl.
+// Then Loopgo's inactivity timeout: the token must have been used (or, never used, created)
+// less than the user model's inactivityTimeout ago (0 = no timeout), eternal tokens included.
 func (u *Users) tokenValid(tok *Resolved, now time.Time) bool {
+	m := u.userModelNamed(tok.UserModel)
 	switch {
 	case tok.TTL == -1:
-		m := u.userModelNamed(tok.UserModel)
-		return m != nil && settingsOf(m).allowEternal
+		if m == nil || !settingsOf(m).allowEternal {
+			return false
+		}
 	case tok.TTL <= 0:
 		return false
+	case now.Sub(tok.Created).Seconds() >= float64(tok.TTL):
+		return false
 	}
-	return now.Sub(tok.Created).Seconds() < float64(tok.TTL)
+	if m == nil {
+		m = u.model
+	}
+	return active(tok, now, settingsOf(m).inactivityTimeout)
+}
+
+// active reports whether tok was last used, or created when never used, less than timeout
+// seconds before now (timeout 0 = always).
+func active(tok *Resolved, now time.Time, timeout int64) bool {
+	if timeout <= 0 {
+		return true
+	}
+	last := tok.Created
+	if tok.LastUsed.After(last) {
+		last = tok.LastUsed
+	}
+	return now.Sub(last) < time.Duration(timeout)*time.Second
 }
 
 // userModelNamed returns the user model a token names: this model, one found by the lookup set

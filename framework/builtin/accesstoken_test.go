@@ -107,7 +107,8 @@ func TestEternalTokenAllowed(t *testing.T) {
 	e := newEnv(t, map[string]any{"allowEternalTokens": true})
 	u := e.createUser(t, map[string]any{"email": "a@example.com"})
 	raw := e.newToken(t, u["id"], -1)
-	e.setTokenFields(t, raw, map[string]any{"created": time.Now().AddDate(-5, 0, 0)})
+	// Five years old, used a day ago: valid (the inactivity timeout counts from lastUsed).
+	e.setTokenFields(t, raw, map[string]any{"created": time.Now().AddDate(-5, 0, 0), "lastUsed": time.Now().AddDate(0, 0, -1)})
 	tok, err := e.users.ResolveToken(context.Background(), raw)
 	if err != nil || tok == nil || tok.TTL != -1 {
 		t.Fatalf("ResolveToken(eternal) = %+v, %v", tok, err)

@@ -73,8 +73,9 @@ func (u *Users) normalizeEmailQuery(_ context.Context, hc *store.HookContext) er
 // bcrypt hash is kept as given; a non-string password is dropped so that presence validation
 // answers), lower-cases the email when caseSensitiveEmail is false, and, on updates, resets
 // emailVerified (when emailVerificationRequired) and the pending verification token when the
-// email changes, and records which users lose their tokens: all of them when disabled, all but
-// the current request's when the email or password changes.
+// email changes, drops MFA properties from any write but the MFA methods' (see guardMFA), and
+// records which users lose their tokens: all of them when disabled, all but the current
+// request's when the email or password changes.
 func (u *Users) beforeSave(ctx context.Context, hc *store.HookContext) error {
 	if !firstRun(hc, stateSaveDone) {
 		return nil
@@ -91,6 +92,9 @@ func (u *Users) beforeSave(ctx context.Context, hc *store.HookContext) error {
 	guarded := !hc.IsNewInstance && set.rejectPasswordPatch && !passwordChangeAllowed(ctx)
 	if guarded && hasPassword {
 		return errPasswordChangeNotAllowed()
+	}
+	if !mfaChangeAllowed(ctx) {
+		guardMFA(hc.Model, rec, hc.IsNewInstance)
 	}
 	if err := preparePassword(ctx, hc.Model, rec, set.cost); err != nil {
 		return err
@@ -150,7 +154,7 @@ func (u *Users) beforeSave(ctx context.Context, hc *store.HookContext) error {
 
 // serverOwned are the user properties a replace keeps from the stored record when its data
 // leaves them out (the REST layer strips them from the data of non-admin callers).
-var serverOwned = []string{"emailVerified", "verificationToken", propVerificationCreated, propDisabled}
+var serverOwned = append([]string{"emailVerified", "verificationToken", propVerificationCreated, propDisabled}, mfaProperties...)
 
 // keepStored copies into a replace's instance the server-owned properties it lacks from the
 // stored record, and the stored password hash too when keepPassword (a replace may not change

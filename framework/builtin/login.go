@@ -10,7 +10,6 @@ import (
 	"github.com/loopgo/loopgo/framework/apierr"
 	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/schema"
-	"github.com/loopgo/loopgo/framework/throttle"
 )
 
 // LoginOptions are the request facts login needs besides the credentials.
@@ -49,8 +48,15 @@ func errLoginFailed() *apierr.Error { return apierr.Unauthorized("LOGIN_FAILED",
 //
 // With a limiter (SetLimiter) and the model's loginThrottle rules, a login whose account and
 // client address, address, or account has too many recent failures answers 429
-// LOGIN_THROTTLED with Retry-After, before any password check; a failure is counted on all
-// three, a correct password clears the account+address count.
+// LOGIN_THROTTLED with Retry-After, before any password check; the account rule is skipped for
+// an address the account logged in from successfully before (see LoginThrottle.Trusted). A
+// failure is counted on all three; a successful login clears the account+address count and
+// trusts the address.
+//
+// A user with MFA enabled must also give credentials.code, a one-time code (see MFAEnroll):
+// without one, a right password answers 401 MFA_REQUIRED (a wrong one LOGIN_FAILED, so that the
+// answer tells nothing to whoever lacks the password); a wrong or already used code answers 401
+// LOGIN_FAILED and counts as a failed login.
 func (u *Users) Login(ctx context.Context, credentials map[string]any, opts LoginOptions) (*LoginResult, error) {
 	set := settingsOf(u.model)
 	query, err := loginQuery(credentials, set)
@@ -58,11 +64,9 @@ func (u *Users) Login(ctx context.Context, credentials map[string]any, opts Logi
 		return nil, err
 	}
 	keys := u.loginKeys(query, opts.ClientAddress)
-	if wait, err := u.limiter().Check(ctx, keys); err != nil {
-		if wait > 0 {
-			return nil, throttle.TooMany(throttle.CodeLoginThrottled, "Too many failed login attempts", wait)
-		}
-		return nil, fmt.Errorf("login: %w", err)
+	trust := u.trustMark(query, opts.ClientAddress)
+	if err := u.checkLogin(ctx, keys, trust); err != nil {
+		return nil, err
 	}
 	failed := func() error {
 		if err := u.limiter().Hit(ctx, keys...); err != nil {
@@ -95,6 +99,16 @@ func (u *Users) Login(ctx context.Context, credentials map[string]any, opts Logi
 	if !match || truthy(user[propDisabled]) {
 		return nil, failed()
 	}
+	if truthy(user[propMFAEnabled]) {
+		ok, err := u.loginCode(ctx, user, credentials["code"])
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, failed()
+		}
+	}
+	// Cleared only now: with MFA, a right password alone must not reset the count of wrong codes.
 	if err := u.limiter().Reset(ctx, keys[0]); err != nil {
 		return nil, fmt.Errorf("login: %w", err)
 	}
@@ -103,6 +117,9 @@ func (u *Users) Login(ctx context.Context, credentials map[string]any, opts Logi
 		e := apierr.Unauthorized("LOGIN_FAILED_EMAIL_NOT_VERIFIED", "login failed as the email has not been verified")
 		e.Details = map[string]any{"userId": userID}
 		return nil, e
+	}
+	if err := u.limiter().Remember(ctx, trust); err != nil {
+		return nil, fmt.Errorf("login: %w", err)
 	}
 	ttl, _ := requestedTTL(credentials["ttl"])
 	raw, rec, err := u.CreateAccessToken(ctx, userID, ttl, nil, TokenMeta{ClientAddress: opts.ClientAddress, UserAgent: opts.UserAgent})

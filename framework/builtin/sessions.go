@@ -28,14 +28,14 @@ type Session struct {
 }
 
 // ListSessions returns the user's valid access tokens, newest first; the one whose digest ctx
-// carries (WithCurrentToken) is marked Current. Expired tokens are left out.
+// carries (WithCurrentToken) is marked Current. Expired and inactive tokens are left out.
 func (u *Users) ListSessions(ctx context.Context, userID any) ([]Session, error) {
 	tokens, err := u.tokensOf(ctx, userID)
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
 	current := CurrentToken(ctx)
-	now := time.Now()
+	now := u.now()
 	out := []Session{}
 	for _, t := range tokens {
 		s, ok := u.session(t, current, now)
@@ -56,11 +56,12 @@ func (u *Users) session(t schema.Record, current string, now time.Time) (Session
 		model = u.model.Name
 	}
 	tok := &Resolved{TTL: ttl, Created: created, UserModel: model}
+	tok.LastUsed, _ = timeValue(t["lastUsed"])
 	if len(digest) < sessionIDLength || !hasCreated || !hasTTL || !u.tokenValid(tok, now) {
 		return Session{}, false
 	}
 	s := Session{ID: digest[:sessionIDLength], Created: created, TTL: ttl, Current: digest == current, Scopes: stringList(t["scopes"])}
-	s.LastUsed, _ = timeValue(t["lastUsed"])
+	s.LastUsed = tok.LastUsed
 	s.ClientAddress, _ = t["clientAddress"].(string)
 	s.UserAgent, _ = t["userAgent"].(string)
 	return s, true

@@ -1,6 +1,8 @@
 package builtin
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -11,11 +13,13 @@ import (
 // Default throttling rules (see LoginThrottle and MailThrottle).
 var (
 	// DefaultLoginThrottle: 5 failures per account and address per 15 minutes, 50 per address
-	// per 15 minutes (credential stuffing), 20 per account per hour (ASVS: at most 100).
+	// per 15 minutes (credential stuffing), 20 per account per hour (ASVS: at most 100), the
+	// last rule not applied to addresses the account logged in from in the last 30 days.
 	DefaultLoginThrottle = LoginThrottle{
 		AccountAddress: throttle.Rule{Name: "login-acct-addr", Max: 5, Window: 15 * time.Minute},
 		Address:        throttle.Rule{Name: "login-addr", Max: 50, Window: 15 * time.Minute},
 		Account:        throttle.Rule{Name: "login-acct", Max: 20, Window: time.Hour},
+		Trusted:        DefaultTrustedFor,
 	}
 	// DefaultMailThrottle: 3 mails per email address per 15 minutes, 20 requests per client
 	// address per 15 minutes.
@@ -25,11 +29,23 @@ var (
 	}
 )
 
+// DefaultTrustedFor is how long a client address stays trusted by an account after a
+// successful login from it (30 days).
+const DefaultTrustedFor = 30 * 24 * time.Hour
+
+// trustedMark names the marks of trusted addresses (see LoginThrottle.Trusted).
+const trustedMark = "login-trusted"
+
 // LoginThrottle are the rules on failed logins. A rule with Max 0 is off.
+//
+// The Account rule is a soft lockout that cannot lock the owner out: it does not apply to a
+// client address the account logged in from successfully within Trusted (0 = no address is
+// trusted), while the AccountAddress and Address rules still do.
 type LoginThrottle struct {
 	AccountAddress throttle.Rule // failures of one account from one client address
 	Address        throttle.Rule // failures from one client address, any account
-	Account        throttle.Rule // failures of one account, any address
+	Account        throttle.Rule // failures of one account, any address but trusted ones
+	Trusted        time.Duration // how long a successful login's address stays trusted
 }
 
 // MailThrottle are the rules on requests that send mail (password reset, verification).
@@ -48,8 +64,8 @@ func (u *Users) limiter() *throttle.Limiter { return u.lim.Load() }
 
 // LoginThrottleOf reads a user model's loginThrottle setting: absent = DefaultLoginThrottle,
 // false = off (zero rules), or a mapping overriding some of {accountAddressMax,
-// accountAddressWindow, addressMax, addressWindow, accountMax, accountWindow} (windows in
-// seconds; a Max of 0 turns that rule off).
+// accountAddressWindow, addressMax, addressWindow, accountMax, accountWindow, trustedWindow}
+// (windows in seconds; a Max of 0 turns that rule off, a trustedWindow of 0 trusts no address).
 func LoginThrottleOf(m *schema.Model) LoginThrottle {
 	t := DefaultLoginThrottle
 	v, ok := m.Setting(settingLoginThrottle)
@@ -66,6 +82,9 @@ func LoginThrottleOf(m *schema.Model) LoginThrottle {
 	override(&t.AccountAddress, o, "accountAddress")
 	override(&t.Address, o, "address")
 	override(&t.Account, o, "account")
+	if n, ok := number(o["trustedWindow"]); ok {
+		t.Trusted = time.Duration(n * float64(time.Second))
+	}
 	return t
 }
 
@@ -117,6 +136,36 @@ func (u *Users) loginKeys(query map[string]any, address string) []throttle.Keyed
 		{Rule: t.Address, Key: address},
 		{Rule: t.Account, Key: account},
 	}
+}
+
+// checkLogin applies the login rules keys (see loginKeys) before a login: 429 LOGIN_THROTTLED
+// when one is exhausted; the account rule (the last) is skipped when trust is remembered.
+func (u *Users) checkLogin(ctx context.Context, keys []throttle.Keyed, trust throttle.Mark) error {
+	lim := u.limiter()
+	trusted, err := lim.Remembered(ctx, trust)
+	if err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	if trusted {
+		keys = keys[:len(keys)-1]
+	}
+	if wait, err := lim.Check(ctx, keys); err != nil {
+		if wait > 0 {
+			return throttle.TooMany(throttle.CodeLoginThrottled, "Too many failed login attempts", wait)
+		}
+		return fmt.Errorf("login: %w", err)
+	}
+	return nil
+}
+
+// trustMark returns the mark of a client address trusted by the account a login query targets
+// (inactive without an address or when the account rule or trust is off).
+func (u *Users) trustMark(query map[string]any, address string) throttle.Mark {
+	t := LoginThrottleOf(u.model)
+	if address == "" || t.Account.Max <= 0 || t.Account.Window <= 0 {
+		return throttle.Mark{}
+	}
+	return throttle.Mark{Name: trustedMark, Keep: t.Trusted, Key: u.model.Name + "\x00" + accountID(query) + "\x00" + address}
 }
 
 // accountID names the account a login query targets: "email:" or "username:" with the

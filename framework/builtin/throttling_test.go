@@ -140,17 +140,18 @@ func TestLoginThrottleOff(t *testing.T) {
 func TestThrottleSettings(t *testing.T) {
 	m := func(settings map[string]any) *schema.Model { return &schema.Model{Settings: settings} }
 	login := LoginThrottleOf(m(map[string]any{"loginThrottle": map[string]any{
-		"accountAddressMax": 3, "accountAddressWindow": 60, "accountMax": 0, "addressWindow": 1.5,
+		"accountAddressMax": 3, "accountAddressWindow": 60, "accountMax": 0, "addressWindow": 1.5, "trustedWindow": 86400,
 	}}))
 	want := LoginThrottle{
 		AccountAddress: throttle.Rule{Name: "login-acct-addr", Max: 3, Window: time.Minute},
 		Address:        throttle.Rule{Name: "login-addr", Max: 50, Window: 1500 * time.Millisecond},
 		Account:        throttle.Rule{Name: "login-acct", Max: 0, Window: time.Hour},
+		Trusted:        24 * time.Hour,
 	}
 	if login != want {
 		t.Fatalf("LoginThrottleOf = %+v\nwant %+v", login, want)
 	}
-	if got := LoginThrottleOf(m(nil)); got != DefaultLoginThrottle {
+	if got := LoginThrottleOf(m(nil)); got != DefaultLoginThrottle || got.Trusted != 30*24*time.Hour {
 		t.Fatalf("default login throttle = %+v", got)
 	}
 	if got := LoginThrottleOf(m(map[string]any{"loginThrottle": false})); got != (LoginThrottle{}) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/schema"
@@ -23,6 +24,7 @@ type Users struct {
 	tokenModel *schema.Model
 	tokens     *store.Store
 	lookup     func(name string) *schema.Model
+	clock      func() time.Time // nil = time.Now; tests of this package set it before use
 
 	lim atomic.Pointer[throttle.Limiter] // see SetLimiter
 	log atomic.Pointer[slog.Logger]      // see SetLogger
@@ -52,6 +54,14 @@ func (u *Users) logger() *slog.Logger {
 		return l
 	}
 	return slog.Default()
+}
+
+// now returns the current time of u's clock.
+func (u *Users) now() time.Time {
+	if u.clock != nil {
+		return u.clock()
+	}
+	return time.Now()
 }
 
 // Model returns the user model.

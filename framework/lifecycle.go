@@ -50,6 +50,8 @@ func (a *App) setupMail() error {
 		return nil
 	}
 	if a.cfg.Mail.SMTPURL == "" {
+		a.log.Warn("no SMTP server configured (mail.smtpUrl / SMTP_URL): the development mailer writes " +
+			"messages, with their verification and reset links, to this log; do not use it in production")
 		a.mailer = mail.NewLogMailer(a.log)
 		return nil
 	}

@@ -356,6 +356,8 @@ type handUser struct {
 	Username      *string `gorm:"column:username" json:"username"`
 	Email         string  `gorm:"column:email" json:"email"`
 	EmailVerified *bool   `gorm:"column:emailVerified" json:"emailVerified"`
+	Disabled      *bool   `gorm:"column:disabled" json:"disabled"`
+	MFAEnabled    *bool   `gorm:"column:mfaEnabled" json:"mfaEnabled"`
 }
 
 // handFilter is the part of a LoopBack filter the hand-written list handler understands.

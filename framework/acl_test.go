@@ -236,3 +236,40 @@ relations:
 		t.Fatalf("the owner sees its own user: %d %s", r.Status, r.Raw)
 	}
 }
+
+func TestAnonymousDecisionsFollowACLChanges(t *testing.T) {
+	var open bool
+	a := accountsApp(t, func(app *framework.App) {
+		_ = app.RegisterRole("openHouse", func(ctx context.Context, req *acl.Request) (bool, error) { return open, nil })
+	})
+	ctx := context.Background()
+	for i := 0; i < 2; i++ { // twice: the second answer may come from the cache
+		if r := a.do("GET", "/api/accounts", nil); r.Status != 401 {
+			t.Fatalf("anonymous before: %d", r.Status)
+		}
+	}
+	row, err := a.app.Model("ACL").Create(ctx, map[string]any{"model": "Account", "property": "find", "accessType": "READ", "principalType": "ROLE", "principalId": "$everyone", "permission": "ALLOW"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := a.do("GET", "/api/accounts", nil); r.Status != 200 {
+		t.Fatalf("anonymous after an ALLOW row: %d %s", r.Status, r.Raw)
+	}
+	if _, err := a.app.Model("ACL").DeleteByID(ctx, row["id"]); err != nil {
+		t.Fatal(err)
+	}
+	if r := a.do("GET", "/api/accounts", nil); r.Status != 401 {
+		t.Fatalf("anonymous after deleting the row: %d", r.Status)
+	}
+	// a rule naming a custom role is decided per request
+	if _, err := a.app.Model("ACL").Create(ctx, map[string]any{"model": "Account", "property": "count", "accessType": "READ", "principalType": "ROLE", "principalId": "openHouse", "permission": "ALLOW"}); err != nil {
+		t.Fatal(err)
+	}
+	if r := a.do("GET", "/api/accounts/count", nil); r.Status != 401 {
+		t.Fatalf("custom role closed: %d", r.Status)
+	}
+	open = true
+	if r := a.do("GET", "/api/accounts/count", nil); r.Status != 200 {
+		t.Fatalf("custom role open: %d %s", r.Status, r.Raw)
+	}
+}

@@ -62,6 +62,7 @@ type App struct {
 	corsOn        bool
 	mixins        map[string]MixinFunc
 	aclRows       aclRows
+	anonDecisions anonDecisions
 	staticEntries sync.Map // *schema.Model -> []acl.Entry
 	tokens        tokenCache
 	mailer        mail.Mailer

@@ -24,6 +24,7 @@ type authorizer struct {
 
 // RegisterRole registers a custom role resolver, e.g. "teamMember".
 func (a *App) RegisterRole(name string, fn acl.RoleResolver) error {
+	a.anonDecisions.clear()
 	return a.roles.Register(name, fn)
 }
 
@@ -31,18 +32,89 @@ func (a *App) RegisterRole(name string, fn acl.RoleResolver) error {
 func (z *authorizer) Authorize(ctx context.Context, c *rest.Call) error {
 	m := c.Method.Model
 	req := z.request(c)
+	key := ""
+	if c.Token == nil {
+		// an anonymous decision depends only on the rules unless a custom role is involved
+		key = m.Name + "\x00" + req.Property + "\x00" + req.AccessType
+		if allowed, ok := z.a.anonDecisions.get(key, z.a.aclRows.generation()); ok {
+			if !allowed {
+				return z.denied(m, c)
+			}
+			return z.afterAllowed(ctx, c)
+		}
+	}
 	d, err := z.check(ctx, c, m, req)
 	if err != nil {
 		return apierr.Internal(fmt.Errorf("acl check %s: %w", c.Method.StringName(), err))
+	}
+	if key != "" && z.anonymousCacheable(d) {
+		z.a.anonDecisions.put(key, z.a.aclRows.generation(), d.Allowed)
 	}
 	if !d.Allowed {
 		return z.denied(m, c)
 	}
 	c.State["authorizedRoles"] = d.AuthorizedRoles
+	return z.afterAllowed(ctx, c)
+}
+
+// afterAllowed applies the related model's ACL to relation methods.
+func (z *authorizer) afterAllowed(ctx context.Context, c *rest.Call) error {
 	if c.Method.Target != nil {
 		return z.checkTarget(ctx, c)
 	}
 	return nil
+}
+
+// anonymousCacheable reports whether an anonymous decision can be reused for the same model,
+// method and access type: no rule it weighed names a role with a custom resolver (which may
+// look at anything in the request). $owner and static roles never match an anonymous caller.
+func (z *authorizer) anonymousCacheable(d *acl.Decision) bool {
+	for _, c := range d.Candidates {
+		if !strings.EqualFold(c.Entry.PrincipalType, acl.ROLE) {
+			continue
+		}
+		switch c.Entry.PrincipalID {
+		case acl.RoleEveryone, acl.RoleAuthenticated, acl.RoleUnauthenticated, acl.RoleOwner:
+			continue
+		}
+		if _, custom := z.roles.Resolver(c.Entry.PrincipalID); custom {
+			return false
+		}
+	}
+	return true
+}
+
+// anonDecisions caches anonymous ACL decisions per model, method and access type, for one
+// generation of the dynamic ACL rows.
+type anonDecisions struct {
+	mu  sync.RWMutex
+	gen uint64
+	m   map[string]bool
+}
+
+func (d *anonDecisions) get(key string, gen uint64) (allowed, ok bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if d.gen != gen || d.m == nil {
+		return false, false
+	}
+	allowed, ok = d.m[key]
+	return allowed, ok
+}
+
+func (d *anonDecisions) put(key string, gen uint64, allowed bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.gen != gen || d.m == nil {
+		d.gen, d.m = gen, map[string]bool{}
+	}
+	d.m[key] = allowed
+}
+
+func (d *anonDecisions) clear() {
+	d.mu.Lock()
+	d.m = nil
+	d.mu.Unlock()
 }
 
 // relationOps maps a relation method's operation to the related model's method and access type
@@ -303,12 +375,28 @@ type aclRows struct {
 	mu      sync.Mutex
 	entries []acl.Entry
 	loaded  time.Time
+	gen     uint64 // bumped on every (re)load and invalidation
+}
+
+// generation returns a number that changes whenever the cached rows may have changed; it also
+// advances when the rows are due for a reload, so decisions built on them expire with them.
+func (c *aclRows) generation() uint64 {
+	if c.a == nil || c.a.attached["ACL"] == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if time.Since(c.loaded) > aclRowsTTL {
+		return c.gen + 1
+	}
+	return c.gen
 }
 
 // invalidate drops the cache (after a write to the ACL model).
 func (c *aclRows) invalidate(context.Context, *store.HookContext) error {
 	c.mu.Lock()
 	c.loaded = time.Time{}
+	c.gen++
 	c.mu.Unlock()
 	return nil
 }
@@ -323,6 +411,7 @@ func (c *aclRows) Find(ctx context.Context, model, property string, aliases []st
 			return nil, err
 		}
 		c.entries, c.loaded = entries, time.Now()
+		c.gen++
 	}
 	var out []acl.Entry
 	for _, e := range c.entries {

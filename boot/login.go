@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loopgo/loopgo/framework"
+	"github.com/loopgo/loopgo/framework/apierr"
 	"github.com/loopgo/loopgo/framework/builtin"
 )
 
@@ -36,12 +37,16 @@ func LoginRoutes(ctx context.Context, app *framework.App) error {
 			Username string `json:"username"`
 			Email    string `json:"email"`
 			Password string `json:"password"`
+			Code     string `json:"code"` // the one-time code of users with two-step verification
 		}
 		if err := c.Bind(&body); err != nil {
 			record(c, "login", "failure", "", nil)
 			return c.JSON(http.StatusUnauthorized, map[string]string{"error": "login failed"})
 		}
 		creds := map[string]any{"password": body.Password}
+		if body.Code != "" {
+			creds["code"] = body.Code
+		}
 		who := body.Email
 		if body.Email != "" {
 			creds["email"] = body.Email
@@ -52,6 +57,15 @@ func LoginRoutes(ctx context.Context, app *framework.App) error {
 		res, err := users.Login(c.Request().Context(), creds, builtin.LoginOptions{ClientAddress: c.RealIP(), UserAgent: c.Request().UserAgent()})
 		if err != nil {
 			record(c, "login", "failure", who, nil)
+			if e, ok := apierr.As(err); ok {
+				switch {
+				case e.StatusCode == http.StatusTooManyRequests:
+					c.Response().Header().Set("Retry-After", e.Headers["Retry-After"])
+					return c.JSON(http.StatusTooManyRequests, map[string]string{"error": "too many failed logins"})
+				case e.Code == "MFA_REQUIRED":
+					return c.JSON(http.StatusUnauthorized, map[string]string{"error": "login failed", "code": "MFA_REQUIRED"})
+				}
+			}
 			return c.JSON(http.StatusUnauthorized, map[string]string{"error": "login failed"})
 		}
 		record(c, "login", "success", who, res.UserID)

@@ -223,7 +223,9 @@ func (a *App) Setup(ctx context.Context) error {
 			return fmt.Errorf("boot function %q: %w", b.name, err)
 		}
 	}
-	a.warmDummyHashes(ctx)
+	if err := a.finishUserModels(ctx); err != nil {
+		return err
+	}
 	a.setup = true
 	return nil
 }

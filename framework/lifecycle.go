@@ -296,10 +296,14 @@ func (a *App) remoteRevokeEverySession(ctx context.Context, c *rest.Call) (any, 
 	if tm == nil || st == nil {
 		return nil, apierr.Internal(fmt.Errorf("AccessToken is not attached"))
 	}
-	// this user model's tokens: principalType names it (tokens of older rows may have none)
-	where := filter.Or{
+	// this user model's tokens: principalType names it (tokens of older rows may have none);
+	// the caller's own session stays
+	var where filter.Cond = filter.Or{
 		&filter.Cmp{Property: "principalType", Prop: tm.Property("principalType"), Op: filter.Eq, Value: m.Name},
 		&filter.Cmp{Property: "principalType", Prop: tm.Property("principalType"), Op: filter.Eq, Value: nil},
+	}
+	if c.Token != nil {
+		where = filter.And{where, &filter.Cmp{Property: "id", Prop: tm.Property("id"), Op: filter.Neq, Value: c.Token.Digest}}
 	}
 	return st.DeleteAll(ctx, tm, where)
 }

@@ -3,6 +3,7 @@ package framework
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/loopgo/loopgo/framework/apierr"
@@ -14,6 +15,25 @@ import (
 // emailWrites are the user-model methods that can change an email address over REST.
 var emailWrites = map[string]bool{"patchAttributes": true, "replaceById": true, "patchOrCreate": true, "replaceOrCreate": true}
 
+// bulkWrites change any number of users at once; they may not change identities (no notices).
+var bulkWrites = map[string]bool{"updateAll": true, "upsertWithWhere": true}
+
+// refuseBulkIdentityChange refuses email, username and password changes through updateAll and
+// upsertWithWhere on user models: identities change one user at a time, so that each is told.
+func refuseBulkIdentityChange(c *rest.Call) error {
+	if !bulkWrites[c.Method.Name] {
+		return nil
+	}
+	data, _ := c.Args["data"].(map[string]any)
+	for _, k := range []string{"email", "username", "password"} {
+		if _, ok := data[k]; ok {
+			return apierr.BadRequest("IDENTITY_CHANGE_NOT_ALLOWED",
+				"%s cannot be changed for several users at once; change it with PATCH on each user", k)
+		}
+	}
+	return nil
+}
+
 const (
 	stateOldEmail   = "loopgo.oldEmail"
 	stateChangeText = "loopgo.changeText"
@@ -24,8 +44,16 @@ const (
 // is an admin, and the old address is remembered to be told of the change afterwards.
 func (a *App) guardEmailChange(ctx context.Context, c *rest.Call) error {
 	m := c.Method.Model
+	if t := c.Method.Target; t != nil && t.IsA("User") && strings.HasPrefix(c.Method.Name, "__update") {
+		m = t // a relation route that updates a user: the same rules as PATCH /users/:id
+	} else if !m.IsA("User") || (!emailWrites[c.Method.Name] && !bulkWrites[c.Method.Name]) {
+		return nil
+	}
+	if err := refuseBulkIdentityChange(c); err != nil {
+		return err
+	}
 	data, ok := c.Args["data"].(map[string]any)
-	if !m.IsA("User") || !emailWrites[c.Method.Name] || !ok {
+	if !ok {
 		return nil
 	}
 	newEmail, hasEmail := data["email"].(string)
@@ -33,11 +61,15 @@ func (a *App) guardEmailChange(ctx context.Context, c *rest.Call) error {
 	if !hasEmail && !hasName {
 		return nil
 	}
-	id := c.InstanceID
-	if id == nil {
+	var id any
+	switch {
+	case c.Method.Target != nil:
+		id = c.Args["fk"]
+	case c.InstanceID != nil:
+		id = c.InstanceID
+	case c.Args["id"] != nil:
 		id = c.Args["id"]
-	}
-	if id == nil {
+	default:
 		id = data["id"]
 	}
 	if id == nil {
@@ -50,9 +82,11 @@ func (a *App) guardEmailChange(ctx context.Context, c *rest.Call) error {
 	}
 	old, _ := current["email"].(string)
 	oldName, _ := current["username"].(string)
+	var changes []string
 	if hasName && newName != oldName && old != "" {
 		c.State[stateOldEmail] = old
-		c.State[stateChangeText] = fmt.Sprintf("The username of your account was changed to %s.", newName)
+		changes = append(changes, fmt.Sprintf("The username of your account was changed to %s.", newName))
+		c.State[stateChangeText] = strings.Join(changes, " ")
 	}
 	if !hasEmail || old == newEmail {
 		return nil
@@ -68,7 +102,8 @@ func (a *App) guardEmailChange(ctx context.Context, c *rest.Call) error {
 	}
 	if old != "" {
 		c.State[stateOldEmail] = old
-		c.State[stateChangeText] = fmt.Sprintf("The email address of your account was changed to %s.", newEmail)
+		changes = append(changes, fmt.Sprintf("The email address of your account was changed to %s.", newEmail))
+		c.State[stateChangeText] = strings.Join(changes, " ")
 	}
 	return nil
 }
@@ -107,37 +142,51 @@ func (a *App) guardSessions(ctx context.Context, c *rest.Call) error {
 		"Log in again to do this (the session must be less than %d seconds old)", within)
 }
 
-// registerRule is the default limit of sign-ups per client address (setting registerThrottle:
-// {max, window} in seconds, or false).
+// registerRule is the default limit of sign-up attempts per client address (setting
+// registerThrottle: {max, window} in seconds, or false).
 var registerRule = throttle.Rule{Name: "register-addr", Max: 20, Window: time.Hour}
 
-// throttleRegistration limits REST sign-ups per client address (accounts created in the window;
-// failed attempts are not counted): account creation is abusable.
+// maxSignUpsPerRequest bounds a sign-up request that creates a list of users.
+const maxSignUpsPerRequest = 10
+
+// throttleRegistration limits REST sign-up attempts per client address, each user of a list
+// counting once: account creation is abusable (mass accounts, probing which emails exist).
 func (a *App) throttleRegistration(ctx context.Context, c *rest.Call) error {
 	key, ok := a.registrationKey(c)
 	if !ok {
 		return nil
 	}
+	n := 1
+	if list, ok := c.Args["data"].([]any); ok {
+		if len(list) > maxSignUpsPerRequest {
+			return apierr.BadRequest("", "at most %d users can sign up in one request", maxSignUpsPerRequest)
+		}
+		n = max(1, len(list))
+	}
 	wait, err := a.limiter.Check(ctx, key)
 	if wait > 0 {
 		return throttle.TooMany(throttle.CodeRateLimited, "Too many sign-ups from this address", wait)
 	}
-	return err
-}
-
-// countRegistration counts a successful REST sign-up against the client address.
-func (a *App) countRegistration(ctx context.Context, c *rest.Call) error {
-	key, ok := a.registrationKey(c)
-	if !ok {
-		return nil
+	if err != nil {
+		return err
 	}
-	return a.limiter.Hit(ctx, key...)
+	for range n {
+		if err := a.limiter.Hit(ctx, key...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // registrationKey returns the sign-up throttle key of a call, when the call is a sign-up.
 func (a *App) registrationKey(c *rest.Call) ([]throttle.Keyed, bool) {
 	m := c.Method.Model
-	if !m.IsA("User") || c.Method.Name != "create" || a.limiter == nil {
+	if t := c.Method.Target; t != nil && t.IsA("User") && strings.HasPrefix(c.Method.Name, "__create__") {
+		m = t // POST /teams/1/members creates accounts too
+	} else if !m.IsA("User") || c.Method.Name != "create" {
+		return nil, false
+	}
+	if a.limiter == nil {
 		return nil, false
 	}
 	rule := registerRule
@@ -147,14 +196,27 @@ func (a *App) registrationKey(c *rest.Call) ([]throttle.Keyed, bool) {
 			return nil, false
 		}
 	case map[string]any:
-		if n, ok := v["max"].(int); ok {
-			rule.Max = n
+		if n, ok := number(v["max"]); ok {
+			rule.Max = int(n)
 		}
-		if w, ok := v["window"].(int); ok {
-			rule.Window = time.Duration(w) * time.Second
+		if w, ok := number(v["window"]); ok {
+			rule.Window = time.Duration(w * float64(time.Second))
 		}
 	}
 	return []throttle.Keyed{{Rule: rule, Key: c.Echo.RealIP()}}, true
+}
+
+// number reads a YAML or Go number setting.
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
 }
 
 // notifyPasswordChange tells a user by mail that its password changed (change or reset).

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"context"
+	"strings"
 
 	"github.com/loopgo/loopgo/framework/rest"
 	"github.com/loopgo/loopgo/framework/schema"
@@ -12,7 +13,12 @@ import (
 // body cannot name another user as owner.
 func (a *App) stampOwner(ctx context.Context, c *rest.Call) error {
 	m := c.Method.Model
-	if c.Method.Name != "create" || !m.BoolSetting("ownerFromToken", false) || c.Token == nil {
+	if t := c.Method.Target; t != nil && strings.HasPrefix(c.Method.Name, "__create__") {
+		m = t // POST /projects/1/notes creates a Note: the Note's rule applies
+	} else if c.Method.Name != "create" {
+		return nil
+	}
+	if !m.BoolSetting("ownerFromToken", false) || c.Token == nil {
 		return nil
 	}
 	admin, err := a.HasRole(ctx, c.Token, "admin")

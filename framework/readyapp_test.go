@@ -91,7 +91,8 @@ func TestReadyAppPermissionMatrix(t *testing.T) {
 		{"PATCH", "/api/users/2", map[string]any{"username": "owner"}, w(401, 200, 401, 200)},
 		// replaceById keeps the stored password (it cannot be changed this way, see users.md)
 		{"PUT", "/api/users/2", map[string]any{"email": "owner@example.com", "username": "o"}, w(401, 200, 401, 200)},
-		{"POST", "/api/users/update?where=" + q(`{"id":2}`), map[string]any{"username": "x"}, w(401, 401, 401, 200)},
+		{"POST", "/api/users/update?where=" + q(`{"id":2}`), map[string]any{"realm": "x"}, w(401, 401, 401, 200)},
+		{"POST", "/api/users/update?where=" + q(`{"id":2}`), map[string]any{"username": "x"}, w(401, 401, 401, 400)},
 		{"DELETE", "/api/users", nil, all(404)},
 		{"DELETE", "/api/users/2", nil, w(401, 200, 401, 200)},
 	}

@@ -50,7 +50,6 @@ func (a *App) installUserModels() {
 	a.BeforeRemote("**", a.throttleRegistration)
 	a.AfterRemote("**", a.notifyEmailChange)
 	a.AfterRemote("**", a.verifyAfterCreate)
-	a.AfterRemote("**", a.countRegistration)
 }
 
 // noStoreForUsers marks Cache-Control: no-store on every response of a user model's methods
@@ -224,12 +223,18 @@ func callContext(ctx context.Context, c *rest.Call) context.Context {
 	return ctx
 }
 
-// warmDummyHashes makes the dummy bcrypt hash of every user model's cost at start-up (after boot
-// functions, which may change the cost), so the first login of an unknown account is not slower.
-func (a *App) warmDummyHashes(ctx context.Context) {
+// finishUserModels runs after the boot functions, which may change user settings: it refuses a
+// too short mfaSecretKey and makes the dummy bcrypt hash of every user model's cost, so the first
+// login of an unknown account is not slower than the others.
+func (a *App) finishUserModels(ctx context.Context) error {
 	for _, m := range a.reg.Models() {
-		if m.IsA("User") && a.attached[m.Name] != nil {
-			_ = builtin.DummyCompare(ctx, "", m.IntSetting("saltWorkFactor", builtin.DefaultSaltWorkFactor))
+		if !m.IsA("User") || a.attached[m.Name] == nil {
+			continue
 		}
+		if key := m.StringSetting("mfaSecretKey", ""); key != "" && len(key) < 16 {
+			return fmt.Errorf("model %s: mfaSecretKey must be at least 16 characters (it encrypts the TOTP secrets); set a longer key", m.Name)
+		}
+		_ = builtin.DummyCompare(ctx, "", m.IntSetting("saltWorkFactor", builtin.DefaultSaltWorkFactor))
 	}
+	return nil
 }

@@ -3,6 +3,8 @@ package framework_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -110,7 +112,8 @@ func TestRecentLoginForMFAAndCombinedNotices(t *testing.T) {
 }
 
 func TestShortMFAKeyStopsStartUp(t *testing.T) {
-	app, err := framework.New(framework.Config{Datasources: map[string]framework.Datasource{"db": {URL: "sqlite:" + t.TempDir() + "/a.db"}}})
+	app, err := framework.New(framework.Config{Datasources: map[string]framework.Datasource{"db": {URL: "sqlite:" + t.TempDir() + "/a.db"}},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,12 +42,12 @@ func (a *App) Users(model string) (*Users, error) {
 // every model extending User.
 func (a *App) installUserModels() {
 	a.Model("User").Method("login", a.remoteLogin).Method("logout", a.remoteLogout)
+	a.BeforeRemote("**", a.throttleRegistration) // first: every sign-up attempt counts
 	a.BeforeRemote("**", noStoreForUsers)
 	a.BeforeRemote("**", a.guardServerOwnedFields)
 	a.BeforeRemote("**", a.stampOwner)
 	a.BeforeRemote("**", a.guardEmailChange)
 	a.BeforeRemote("**", a.guardSessions)
-	a.BeforeRemote("**", a.throttleRegistration)
 	a.AfterRemote("**", a.notifyEmailChange)
 	a.AfterRemote("**", a.verifyAfterCreate)
 }

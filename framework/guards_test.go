@@ -90,15 +90,7 @@ func TestOwnerFromTokenOnRelationCreateAndNoStore(t *testing.T) {
 func TestRecentLoginForMFAAndCombinedNotices(t *testing.T) {
 	a, srv := mailApp(t)
 	id, fresh := a.signup("ann@example.com", "SuperFakePassword")
-	users, _ := a.app.Users("User")
-	old, _, err := users.CreateAccessToken(context.Background(), id, 0, nil, builtinMeta())
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := a.app.StoreOf("AccessToken").DB(context.Background())
-	if err := db.Exec(`UPDATE "AccessToken" SET "created" = ? WHERE "id" = ?`, time.Now().Add(-time.Hour).UTC(), builtin.Digest(old)).Error; err != nil {
-		t.Fatal(err)
-	}
+	old := a.staleToken(id)
 	if r := a.do("POST", fmt.Sprintf("/api/users/%v/mfa/enroll", id), nil, "Authorization", old); r.Status != 401 || r.errField("code") != "REAUTHENTICATION_REQUIRED" {
 		t.Fatalf("MFA enrol with an old session: %d %s", r.Status, r.Raw)
 	}

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/loopgo/loopgo/framework"
 	"github.com/loopgo/loopgo/framework/builtin"
@@ -166,4 +167,23 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 // builtinMeta is the token metadata of tokens created directly in tests.
 func builtinMeta() builtin.TokenMeta {
 	return builtin.TokenMeta{ClientAddress: "127.0.0.1", UserAgent: "test"}
+}
+
+// staleToken creates an access token for a user whose login is an hour old (past the
+// recent-login window) and returns its raw id.
+func (a *testApp) staleToken(userID any) string {
+	a.t.Helper()
+	users, err := a.app.Users("User")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	raw, _, err := users.CreateAccessToken(context.Background(), userID, 0, nil, builtinMeta())
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	db := a.app.StoreOf("AccessToken").DB(context.Background())
+	if err := db.Exec(`UPDATE "AccessToken" SET "created" = ? WHERE "id" = ?`, time.Now().Add(-time.Hour).UTC(), builtin.Digest(raw)).Error; err != nil {
+		a.t.Fatal(err)
+	}
+	return raw
 }

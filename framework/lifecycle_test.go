@@ -322,18 +322,7 @@ func TestSessions(t *testing.T) {
 func TestEmailChangeNeedsFreshLoginAndNotifies(t *testing.T) {
 	a, srv := mailApp(t)
 	id, fresh := a.signup("ann@example.com", "SuperFakePassword")
-	users, err := a.app.Users("User")
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, _, err := users.CreateAccessToken(context.Background(), id, 0, nil, builtinMeta())
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := a.app.StoreOf("AccessToken").DB(context.Background())
-	if err := db.Exec(`UPDATE "AccessToken" SET "created" = ? WHERE "id" = ?`, time.Now().Add(-time.Hour).UTC(), builtin.Digest(old)).Error; err != nil {
-		t.Fatal(err)
-	}
+	old := a.staleToken(id)
 	path := fmt.Sprintf("/api/users/%v", id)
 	r := a.do("PATCH", path, map[string]any{"email": "ann2@example.com"}, "Authorization", old)
 	if r.Status != 401 || r.errField("code") != "REAUTHENTICATION_REQUIRED" {
@@ -363,15 +352,7 @@ func TestEmailChangeNeedsFreshLoginAndNotifies(t *testing.T) {
 func TestSessionsNeedFreshLogin(t *testing.T) {
 	a := usersApp(t)
 	id, _ := a.signup("ann@example.com", "SuperFakePassword")
-	users, _ := a.app.Users("User")
-	old, _, err := users.CreateAccessToken(context.Background(), id, 0, nil, builtinMeta())
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := a.app.StoreOf("AccessToken").DB(context.Background())
-	if err := db.Exec(`UPDATE "AccessToken" SET "created" = ? WHERE "id" = ?`, time.Now().Add(-time.Hour).UTC(), builtin.Digest(old)).Error; err != nil {
-		t.Fatal(err)
-	}
+	old := a.staleToken(id)
 	r := a.do("GET", fmt.Sprintf("/api/users/%v/sessions", id), nil, "Authorization", old)
 	if r.Status != 401 || r.errField("code") != "REAUTHENTICATION_REQUIRED" {
 		t.Fatalf("stale session listed sessions: %d %s", r.Status, r.Raw)

@@ -367,3 +367,57 @@ Hidden: {dataSource: db, public: false}
 		t.Fatalf("'*': false: %d", r.Status)
 	}
 }
+
+func TestDeclaredValidationsOverHTTP(t *testing.T) {
+	product := `
+name: Product
+plural: products
+properties:
+  name: string
+  sku: {type: string, unique: true}
+  status: string
+  code: string
+  price: number
+  legacy: string
+validations:
+  - {property: name, kind: presence}
+  - {property: name, kind: length, min: 3, max: 10}
+  - {property: code, kind: format, with: "^[A-Z]{3}-[0-9]+$"}
+  - {property: status, kind: inclusion, in: [draft, live]}
+  - {property: name, kind: exclusion, in: [admin]}
+  - {property: price, kind: numericality, int: true}
+  - {property: legacy, kind: absence}
+`
+	a := newTestApp(t, map[string]string{"product.yaml": product, "model-config.yaml": "Product: {dataSource: db}\n"})
+	cases := []struct {
+		body map[string]any
+		prop string
+		code string
+	}{
+		{map[string]any{"code": "ABC-1"}, "name", "presence"},
+		{map[string]any{"name": "ab"}, "name", "length.min"},
+		{map[string]any{"name": "abcdefghijk"}, "name", "length.max"},
+		{map[string]any{"name": "admin"}, "name", "exclusion"},
+		{map[string]any{"name": "good", "code": "abc"}, "code", "format"},
+		{map[string]any{"name": "good", "status": "gone"}, "status", "inclusion"},
+		{map[string]any{"name": "good", "price": 2.5}, "price", "numericality.int"},
+		{map[string]any{"name": "good", "legacy": "x"}, "legacy", "absence"},
+	}
+	for _, c := range cases {
+		r := a.do("POST", "/api/products", c.body)
+		codes, _ := r.errField("details").(map[string]any)["codes"].(map[string]any)
+		if r.Status != 422 || fmt.Sprint(codes[c.prop]) != "["+c.code+"]" {
+			t.Errorf("%v: %d %s, want %s on %s", c.body, r.Status, r.Raw, c.code, c.prop)
+		}
+	}
+	ok := map[string]any{"name": "good", "code": "ABC-12", "status": "live", "price": 3, "sku": "s1"}
+	if r := a.do("POST", "/api/products", ok); r.Status != 200 {
+		t.Fatalf("valid product: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("POST", "/api/products", map[string]any{"name": "other", "sku": "s1"}); r.Status != 422 {
+		t.Fatalf("unique sku: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("PATCH", "/api/products/1", map[string]any{"status": "gone"}); r.Status != 422 {
+		t.Fatalf("patch validated: %d %s", r.Status, r.Raw)
+	}
+}

@@ -31,30 +31,37 @@ func (a *App) RegisterRole(name string, fn acl.RoleResolver) error {
 // Authorize checks the call against the model's static and dynamic ACLs.
 func (z *authorizer) Authorize(ctx context.Context, c *rest.Call) error {
 	m := c.Method.Model
-	req := z.request(c)
+	allowed, d, err := z.decide(ctx, c, m, z.request(c))
+	if err != nil {
+		return apierr.Internal(fmt.Errorf("acl check %s: %w", c.Method.StringName(), err))
+	}
+	if !allowed {
+		return z.denied(m, c)
+	}
+	if d != nil {
+		c.State["authorizedRoles"] = d.AuthorizedRoles
+	}
+	return z.afterAllowed(ctx, c)
+}
+
+// decide answers a request, reusing an earlier anonymous decision for the same model, method
+// and access type when it cannot depend on the request (d is nil then).
+func (z *authorizer) decide(ctx context.Context, c *rest.Call, m *schema.Model, req *acl.Request) (bool, *acl.Decision, error) {
 	key := ""
 	if c.Token == nil {
-		// an anonymous decision depends only on the rules unless a custom role is involved
 		key = m.Name + "\x00" + req.Property + "\x00" + req.AccessType
 		if allowed, ok := z.a.anonDecisions.get(key, z.a.aclRows.generation()); ok {
-			if !allowed {
-				return z.denied(m, c)
-			}
-			return z.afterAllowed(ctx, c)
+			return allowed, nil, nil
 		}
 	}
 	d, err := z.check(ctx, c, m, req)
 	if err != nil {
-		return apierr.Internal(fmt.Errorf("acl check %s: %w", c.Method.StringName(), err))
+		return false, nil, err
 	}
 	if key != "" && z.anonymousCacheable(d) {
 		z.a.anonDecisions.put(key, z.a.aclRows.generation(), d.Allowed)
 	}
-	if !d.Allowed {
-		return z.denied(m, c)
-	}
-	c.State["authorizedRoles"] = d.AuthorizedRoles
-	return z.afterAllowed(ctx, c)
+	return d.Allowed, d, nil
 }
 
 // afterAllowed applies the related model's ACL to relation methods.
@@ -188,11 +195,11 @@ func (z *authorizer) CheckRead(ctx context.Context, c *rest.Call, m *schema.Mode
 	if id != "" {
 		req.Property, req.ModelID = "findById", id
 	}
-	d, err := z.check(ctx, c, m, req)
+	allowed, _, err := z.decide(ctx, c, m, req)
 	if err != nil {
 		return apierr.Internal(fmt.Errorf("acl check of %s: %w", m.Name, err))
 	}
-	if !d.Allowed {
+	if !allowed {
 		return z.denied(m, c)
 	}
 	return nil

@@ -49,7 +49,9 @@ func (z *authorizer) Authorize(ctx context.Context, c *rest.Call) error {
 func (z *authorizer) decide(ctx context.Context, c *rest.Call, m *schema.Model, req *acl.Request) (bool, *acl.Decision, error) {
 	key := ""
 	if c.Token == nil {
-		key = m.Name + "\x00" + req.Property + "\x00" + req.AccessType
+		// everything of the request that the decision can depend on for an anonymous caller
+		key = strings.Join([]string{m.Name, req.Property, req.AccessType, strings.Join(req.Aliases, ","),
+			strings.Join(req.MethodScopes, ",")}, "\x00")
 		if allowed, ok := z.a.anonDecisions.get(key, z.a.aclRows.generation()); ok {
 			return allowed, nil, nil
 		}
@@ -209,7 +211,7 @@ func (z *authorizer) CheckRead(ctx context.Context, c *rest.Call, m *schema.Mode
 func (z *authorizer) principal(c *rest.Call, req *acl.Request) *acl.Request {
 	if c.Token != nil {
 		req.UserID = acl.IDString(c.Token.UserID)
-		req.UserModel = c.Token.UserModel
+		req.UserModel = z.a.principalModel(c.Token.UserModel)
 		req.TokenScopes = c.Token.Scopes
 	}
 	return req

@@ -87,10 +87,10 @@ func (a *App) Explain(ctx context.Context, model, property, accessType string, u
 	req := &acl.Request{Model: m.Name, Property: property, AccessType: accessType, IsUserModel: m.IsA("User")}
 	if userID != nil {
 		req.UserID = acl.IDString(userID)
-		req.UserModel = userModel
-		if req.UserModel == "" {
-			req.UserModel = "User"
+		if userModel == "" {
+			userModel = "User"
 		}
+		req.UserModel = a.principalModel(userModel)
 	}
 	if modelID != nil {
 		req.ModelID = acl.IDString(modelID)

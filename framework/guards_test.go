@@ -11,6 +11,7 @@ import (
 
 	"github.com/loopgo/loopgo/framework"
 	"github.com/loopgo/loopgo/framework/builtin"
+	"github.com/loopgo/loopgo/framework/rest"
 )
 
 const teamYAML = `
@@ -118,4 +119,31 @@ func TestShortMFAKeyStopsStartUp(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	_ = app.Shutdown(context.Background())
+}
+
+func TestUserModelsDoNotShareIdentities(t *testing.T) {
+	customer := "name: Customer\nbase: User\nplural: customers\n"
+	cfg := usersConfig + "Customer: {dataSource: db}\nRole: {dataSource: db, public: false}\nRoleMapping: {dataSource: db, public: false}\n"
+	a := newTestApp(t, map[string]string{"note.yaml": noteYAML, "customer.yaml": customer, "model-config.yaml": cfg})
+	ctx := context.Background()
+	if err := a.app.GrantRole(ctx, "admin", 1); err != nil {
+		t.Fatal(err)
+	}
+	for model, want := range map[string]bool{"User": true, "Customer": false} {
+		got, err := a.app.HasRole(ctx, &rest.Token{UserID: int64(1), UserModel: model}, "admin")
+		if err != nil || got != want {
+			t.Errorf("%s 1 has the admin role: %v (%v), want %v", model, got, err, want)
+		}
+	}
+	// user 1 of each model owns only its own record
+	a.do("POST", "/api/users", map[string]any{"email": "u@example.com", "password": "SuperFakePassword"})
+	a.do("POST", "/api/customers", map[string]any{"email": "c@example.com", "password": "SuperFakePassword"})
+	r := a.do("POST", "/api/customers/login", map[string]any{"email": "c@example.com", "password": "SuperFakePassword"})
+	ctok := r.obj()["id"].(string)
+	if r := a.do("GET", "/api/users/1", nil, "Authorization", ctok); r.Status != 401 {
+		t.Fatalf("customer 1 reads user 1: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("GET", "/api/customers/1", nil, "Authorization", ctok); r.Status != 200 {
+		t.Fatalf("customer 1 reads itself: %d %s", r.Status, r.Raw)
+	}
 }

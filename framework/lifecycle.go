@@ -184,8 +184,13 @@ func (a *App) remoteConfirm(ctx context.Context, c *rest.Call) (any, error) {
 // redirectAllowed accepts a local path, or a URL under publicUrl or one of mail.redirectAllow:
 // an open redirect would let anyone craft a confirmation link that lands on their own site.
 func (a *App) redirectAllowed(redirect string) bool {
+	// browsers drop tabs and newlines from URLs, so "/\t/evil.com" would become "//evil.com"
+	if strings.ContainsFunc(redirect, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return false
+	}
 	if strings.HasPrefix(redirect, "/") && !strings.HasPrefix(redirect, "//") && !strings.Contains(redirect, `\`) {
-		return true
+		u, err := url.Parse(redirect)
+		return err == nil && u.Scheme == "" && u.Host == ""
 	}
 	for _, base := range append([]string{a.cfg.PublicURL}, a.cfg.Mail.RedirectAllow...) {
 		if base != "" && (redirect == base || strings.HasPrefix(redirect, strings.TrimRight(base, "/")+"/")) {

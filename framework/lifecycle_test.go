@@ -204,6 +204,8 @@ func TestVerifyAndConfirm(t *testing.T) {
 		{"uid=99&token=" + q.Get("token"), 404, "USER_NOT_FOUND"},
 		{"uid=1&token=nope", 400, "INVALID_TOKEN"},
 		{"uid=1&token=" + q.Get("token") + "&redirect=" + url.QueryEscape("https://evil.example.com/"), 400, "INVALID_REDIRECT"},
+		{"uid=1&token=" + q.Get("token") + "&redirect=" + url.QueryEscape("/\t/evil.example.com"), 400, "INVALID_REDIRECT"},
+		{"uid=1&token=" + q.Get("token") + "&redirect=" + url.QueryEscape("//evil.example.com"), 400, "INVALID_REDIRECT"},
 		{"uid=1&token=" + q.Get("token") + "&redirect=" + url.QueryEscape("/welcome"), 302, ""},
 		{"uid=1&token=" + q.Get("token"), 400, "INVALID_TOKEN"}, // single use
 	}

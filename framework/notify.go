@@ -73,6 +73,10 @@ func (a *App) guardEmailChange(ctx context.Context, c *rest.Call) error {
 		id = data["id"]
 	}
 	if id == nil {
+		if c.Method.Target != nil {
+			// a hasOne update names no user id: identities change on the user's own route
+			return apierr.BadRequest("IDENTITY_CHANGE_NOT_ALLOWED", "change the email or username with PATCH on the user")
+		}
 		return nil // a create: nothing changes
 	}
 	users := a.Model(m.Name)

@@ -7,8 +7,10 @@ import (
 	"github.com/loopgo/loopgo/framework/acl"
 )
 
-// GrantRole maps a user to a static role (creating the Role when missing); a mapping that
-// exists already is left alone. Role and RoleMapping must be attached in model-config.yaml.
+// GrantRole maps a user of the built-in User model to a static role (creating the Role when
+// missing); a mapping that exists already is left alone. Role and RoleMapping must be attached in
+// model-config.yaml. (With several user models, map a subclass's users with a RoleMapping whose
+// principalType is the model's name.)
 func (a *App) GrantRole(ctx context.Context, role string, userID any) error {
 	roles, mappings := a.Model("Role"), a.Model("RoleMapping")
 	r, err := roles.FindOne(ctx, map[string]any{"where": map[string]any{"name": role}})
@@ -20,7 +22,11 @@ func (a *App) GrantRole(ctx context.Context, role string, userID any) error {
 			return fmt.Errorf("create role %s: %w", role, err)
 		}
 	}
-	where := map[string]any{"roleId": r["id"], "principalType": acl.USER, "principalId": acl.IDString(userID)}
+	ptype := acl.USER
+	if pm := a.principalModel("User"); pm != "" {
+		ptype = pm
+	}
+	where := map[string]any{"roleId": r["id"], "principalType": ptype, "principalId": acl.IDString(userID)}
 	n, err := mappings.Count(ctx, where)
 	if err != nil {
 		return fmt.Errorf("find role mapping: %w", err)

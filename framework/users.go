@@ -127,10 +127,8 @@ func (a *App) HasRole(ctx context.Context, tok *rest.Token, role string) (bool, 
 	}
 	z := &authorizer{a: a, roles: a.roles}
 	id := acl.IDString(tok.UserID)
-	principals := []acl.Principal{{Type: acl.USER, ID: id}}
-	if tok.UserModel != "" && tok.UserModel != acl.USER {
-		principals = append(principals, acl.Principal{Type: tok.UserModel, ID: id})
-	}
+	req := acl.Request{UserID: id, UserModel: a.principalModel(tok.UserModel)}
+	principals := req.Principals()
 	names, err := z.RolesOf(ctx, principals)
 	if err != nil {
 		return false, err
@@ -237,4 +235,20 @@ func (a *App) finishUserModels(ctx context.Context) error {
 		_ = builtin.DummyCompare(ctx, "", m.IntSetting("saltWorkFactor", builtin.DefaultSaltWorkFactor))
 	}
 	return nil
+}
+
+// principalModel is the principal type a token's user model gives in ACLs and role mappings:
+// "" (USER) when the app attaches one user model, the model's name when it attaches several (as
+// LoopBack's polymorphic user relation: user 5 of Customer is not user 5 of User).
+func (a *App) principalModel(model string) string {
+	n := 0
+	for name := range a.attached {
+		if m := a.reg.Model(name); m != nil && m.IsA("User") {
+			n++
+		}
+	}
+	if n <= 1 {
+		return ""
+	}
+	return model
 }

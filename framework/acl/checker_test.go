@@ -109,8 +109,12 @@ func TestCheckResolution(t *testing.T) {
 		{name: "USER rule, other user", acls: []schema.ACL{rule(USER, "u1", DENY, "")}, req: find("u2"), want: ALLOW, defaulted: true},
 		{name: "USER rule by user model name", acls: []schema.ACL{rule("Customer", "5", DENY, "")},
 			req: Request{Property: "find", AccessType: READ, UserID: "5", UserModel: "Customer"}, want: DENY, wantRule: "Customer 5 DENY *"},
-		{name: "USER rule matches a user-model token", acls: []schema.ACL{rule(USER, "5", DENY, "")},
-			req: Request{Property: "find", AccessType: READ, UserID: "5", UserModel: "Customer"}, want: DENY, wantRule: "USER 5 DENY *"},
+		// with several user models a token's principal is its model, never USER as well: user 5 of
+		// Customer is not user 5 of User (LoopBack's polymorphic principals)
+		{name: "USER rule does not match another user model's token", acls: []schema.ACL{rule(USER, "5", DENY, "")},
+			req: Request{Property: "find", AccessType: READ, UserID: "5", UserModel: "Customer"}, want: ALLOW, defaulted: true},
+		{name: "USER rule matches a token of the only user model", acls: []schema.ACL{rule(USER, "5", DENY, "")},
+			req: Request{Property: "find", AccessType: READ, UserID: "5"}, want: DENY, wantRule: "USER 5 DENY *"},
 		{name: "user model rule needs that model", acls: []schema.ACL{rule("Customer", "5", DENY, "")},
 			req: Request{Property: "find", AccessType: READ, UserID: "5", UserModel: "User"}, want: ALLOW, defaulted: true},
 		{name: "APP rule", acls: []schema.ACL{role(RoleEveryone, DENY, ""), rule(APP, "app1", ALLOW, "")},

@@ -12,7 +12,7 @@ type Request struct {
 	Aliases      []string // other names of the method (e.g. "updateAttributes" for patchAttributes)
 	AccessType   string   // READ, WRITE, EXECUTE, REPLICATE ("*" or "" for a wildcard check)
 	UserID       string   // the token's user id; "" when anonymous
-	UserModel    string   // the token user's model name (its principal type), e.g. "User" or "Customer"
+	UserModel    string   // the token's principal type when the app has several user models (e.g. "Customer"); "" = USER
 	AppID        string   // the token's application id, if any
 	TokenScopes  []string // the token's scopes; nil means ["DEFAULT"]
 	MethodScopes []string // the method's accessScopes; nil means ["DEFAULT"]
@@ -26,15 +26,14 @@ type Principal struct {
 	ID   string
 }
 
-// Principals returns the request's identities: USER (and, when it is another name, the user
-// model's name) for the user id, APP for the app id; none when anonymous.
+// Principals returns the request's identities: the user id under USER, or under the user
+// model's name when UserModel names one (apps with several user models, where ids of different
+// models may be equal: as LoopBack, one or the other, never both); APP for the app id; none
+// when anonymous.
 func (r *Request) Principals() []Principal {
 	var ps []Principal
 	if r.UserID != "" {
-		ps = append(ps, Principal{Type: USER, ID: r.UserID})
-		if r.UserModel != "" && r.UserModel != USER {
-			ps = append(ps, Principal{Type: r.UserModel, ID: r.UserID})
-		}
+		ps = append(ps, Principal{Type: r.userType(), ID: r.UserID})
 	}
 	if r.AppID != "" {
 		ps = append(ps, Principal{Type: APP, ID: r.AppID})
@@ -67,7 +66,7 @@ func (r *Request) ScopeAllowed() bool {
 func (r *Request) matchesPrincipal(e *Entry) bool {
 	t := canonicalPrincipalType(e.PrincipalType)
 	switch {
-	case t == USER || (r.UserModel != "" && t == r.UserModel):
+	case t == r.userType() || (t == USER && r.userType() == USER):
 		return r.UserID != "" && e.PrincipalID == r.UserID
 	case t == APP:
 		return r.AppID != "" && e.PrincipalID == r.AppID
@@ -91,4 +90,12 @@ func scopesOrDefault(s []string) []string {
 		return []string{DefaultScope}
 	}
 	return s
+}
+
+// userType is the principal type of the request's user: USER, or the user model's name.
+func (r *Request) userType() string {
+	if r.UserModel == "" || r.UserModel == USER {
+		return USER
+	}
+	return r.UserModel
 }

@@ -32,8 +32,7 @@ func WithPreserveAccessTokens(ctx context.Context) context.Context {
 
 // preserveAccessTokens reports whether ctx was made by WithPreserveAccessTokens.
 func preserveAccessTokens(ctx context.Context) bool {
-	b, _ := ctx.Value(preserveTokensKey).(bool)
-	return b
+	return flagSet(ctx, preserveTokensKey)
 }
 
 // withPasswordChange returns ctx under which saving a user may change its password although
@@ -45,8 +44,7 @@ func withPasswordChange(ctx context.Context) context.Context {
 
 // passwordChangeAllowed reports whether ctx was made by withPasswordChange.
 func passwordChangeAllowed(ctx context.Context) bool {
-	b, _ := ctx.Value(passwordChangeKey).(bool)
-	return b
+	return flagSet(ctx, passwordChangeKey)
 }
 
 // withMFAChange returns ctx under which saving a user may write its MFA properties: set only by
@@ -57,6 +55,11 @@ func withMFAChange(ctx context.Context) context.Context {
 
 // mfaChangeAllowed reports whether ctx was made by withMFAChange.
 func mfaChangeAllowed(ctx context.Context) bool {
-	b, _ := ctx.Value(mfaChangeKey).(bool)
+	return flagSet(ctx, mfaChangeKey)
+}
+
+// flagSet reports whether ctx carries the boolean flag key set to true.
+func flagSet(ctx context.Context, key ctxKey) bool {
+	b, _ := ctx.Value(key).(bool)
 	return b
 }

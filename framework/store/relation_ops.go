@@ -14,41 +14,39 @@ func (r *Relation) Get(ctx context.Context, parentID any, f *filter.Filter) (sch
 	if !r.keys.single {
 		return nil, r.wrongKind("get")
 	}
-	key, err := r.parentKey(ctx, parentID)
-	if err != nil || key == nil {
-		return nil, err
-	}
-	q, err := r.scoped(ctx, key, f)
-	if err != nil {
+	q, err := r.parentQuery(ctx, parentID, f)
+	if err != nil || q == nil {
 		return nil, err
 	}
 	return r.ToStore.FindOne(ctx, r.To, q)
 }
 
+// parentQuery scopes f to the related records of the parent; nil when the parent has no key
+// (nothing is related to it).
+func (r *Relation) parentQuery(ctx context.Context, parentID any, f *filter.Filter) (*filter.Filter, error) {
+	key, err := r.parentKey(ctx, parentID)
+	if err != nil || key == nil {
+		return nil, err
+	}
+	return r.scoped(ctx, key, f)
+}
+
 // Find returns the related records of a hasMany relation (through ones too) matching f.
 func (r *Relation) Find(ctx context.Context, parentID any, f *filter.Filter) ([]schema.Record, error) {
-	key, err := r.parentKey(ctx, parentID)
+	q, err := r.parentQuery(ctx, parentID, f)
 	if err != nil {
 		return nil, err
 	}
-	if key == nil {
+	if q == nil {
 		return []schema.Record{}, nil
-	}
-	q, err := r.scoped(ctx, key, f)
-	if err != nil {
-		return nil, err
 	}
 	return r.ToStore.Find(ctx, r.To, q)
 }
 
 // Count counts the related records matching where.
 func (r *Relation) Count(ctx context.Context, parentID any, where filter.Cond) (int64, error) {
-	key, err := r.parentKey(ctx, parentID)
-	if err != nil || key == nil {
-		return 0, err
-	}
-	q, err := r.scoped(ctx, key, &filter.Filter{Where: where})
-	if err != nil {
+	q, err := r.parentQuery(ctx, parentID, &filter.Filter{Where: where})
+	if err != nil || q == nil {
 		return 0, err
 	}
 	return r.ToStore.Count(ctx, r.To, q.Where)
@@ -170,12 +168,8 @@ func (r *Relation) DestroyByID(ctx context.Context, parentID, fk any) (bool, err
 // DeleteAll deletes the related records matching where (and, through relations, their join
 // records) and returns how many related records were deleted.
 func (r *Relation) DeleteAll(ctx context.Context, parentID any, where filter.Cond) (int64, error) {
-	key, err := r.parentKey(ctx, parentID)
-	if err != nil || key == nil {
-		return 0, err
-	}
-	q, err := r.scoped(ctx, key, &filter.Filter{Where: where})
-	if err != nil {
+	q, err := r.parentQuery(ctx, parentID, &filter.Filter{Where: where})
+	if err != nil || q == nil {
 		return 0, err
 	}
 	if r.keys.kind != kindThrough {

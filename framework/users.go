@@ -80,7 +80,14 @@ func (a *App) guardServerOwnedFields(ctx context.Context, c *rest.Call) error {
 	// over REST a password is always plain text (Go code may still store an existing hash)
 	var hashErr error
 	eachDataRecord(c, func(rec map[string]any) {
-		if pw, ok := rec["password"].(string); ok && builtin.IsHash(pw) {
+		v, has := rec["password"]
+		pw, isStr := v.(string)
+		switch {
+		case has && !isStr:
+			// as LoopBack's password setter, a value that is not text is ignored: a required
+			// password then answers "can't be blank"
+			delete(rec, "password")
+		case isStr && builtin.IsHash(pw):
 			hashErr = apierr.Unprocessable("INVALID_PASSWORD", "Invalid password: send the password itself, not a hash")
 		}
 	})

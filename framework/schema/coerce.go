@@ -67,21 +67,19 @@ func coerce(t, items Type, intID bool, v any, mode coerceMode) (any, error) {
 	return normalizeJSON(v), nil
 }
 
-// coerceString accepts strings; where clauses also accept numbers and booleans as text.
-func coerceString(v any, mode coerceMode) (any, error) {
-	if s, ok := v.(string); ok {
-		return s, nil
+// coerceString accepts strings, and numbers and booleans as their text (123 -> "123", true ->
+// "true"), as LoopBack does for data and where clauses; objects and lists are refused.
+func coerceString(v any, _ coerceMode) (any, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case json.Number:
+		return x.String(), nil
+	case bool:
+		return strconv.FormatBool(x), nil
 	}
-	if mode == modeQuery {
-		if f, ok := toFloat(v); ok {
-			return strconv.FormatFloat(f, 'f', -1, 64), nil
-		}
-		if n, ok := v.(json.Number); ok {
-			return n.String(), nil
-		}
-		if b, ok := v.(bool); ok {
-			return strconv.FormatBool(b), nil
-		}
+	if f, ok := toFloat(v); ok {
+		return strconv.FormatFloat(f, 'f', -1, 64), nil
 	}
 	return nil, typeError(String)
 }
@@ -169,16 +167,18 @@ func toFloat(v any) (float64, bool) {
 	return f, true
 }
 
-// coerceBool accepts booleans, "true"/"false"/"1"/"0" (any case) and the numbers 1 and 0.
+// coerceBool accepts booleans, the words "true", "1", "yes", "on" (true) and "false", "0",
+// "no", "off", "" (false) in any case, and the numbers 1 and 0. LoopBack's Boolean() makes every
+// other non-empty string true; Loopgo refuses them (docs/compatibility.md).
 func coerceBool(v any) (any, error) {
 	switch x := v.(type) {
 	case bool:
 		return x, nil
 	case string:
 		switch strings.ToLower(strings.TrimSpace(x)) {
-		case "true", "1":
+		case "true", "1", "yes", "on":
 			return true, nil
-		case "false", "0":
+		case "false", "0", "no", "off", "":
 			return false, nil
 		}
 	default:

@@ -24,6 +24,13 @@ func (m *Model) PrepareData(data map[string]any, partial bool) (Record, error) {
 		if !ok {
 			continue
 		}
+		if rule := m.emailRule(p.Name); rule != nil && v != nil {
+			if _, isStr := v.(string); !isStr {
+				// an email is text: a number is not turned into one (LoopBack's custom.string)
+				verr.Add(p.Name, "custom.string", message(rule, "is invalid"), m.reportValue(p.Name, v))
+				continue
+			}
+		}
 		c, err := p.CoerceData(v)
 		if err != nil {
 			code, msg := "type", err.Error()
@@ -81,4 +88,14 @@ func (m *Model) ApplyDefaults(rec Record, now time.Time) {
 			rec[p.Name] = copyValue(p.Default)
 		}
 	}
+}
+
+// emailRule returns the email validation of a property, or nil.
+func (m *Model) emailRule(prop string) *Validation {
+	for i := range m.Validations {
+		if r := &m.Validations[i]; r.Property == prop && r.Kind == "email" {
+			return r
+		}
+	}
+	return nil
 }

@@ -108,10 +108,10 @@ func checkRule(rule *Validation, v any) (code, msg string) {
 	case "email":
 		s, ok := v.(string)
 		if !ok {
-			return "custom.string", "Must provide a valid email"
+			return "custom.string", "is invalid"
 		}
 		if !IsEmail(s) {
-			return "custom.email", "Must provide a valid email"
+			return "custom.email", "is invalid"
 		}
 	}
 	return "", ""

@@ -268,7 +268,8 @@ func TestCRUDEndpoints(t *testing.T) {
 				t.Fatal(r.Raw)
 			}
 		}},
-		{"upsertWithWhere patch", "POST", "/api/notes/upsertWithWhere?where=" + q(`{"title":"beta"}`), map[string]any{"body": "b"}, 200, field("body", "b")},
+		{"upsertWithWhere patch", "POST", "/api/notes/upsertWithWhere?where=" + q(`{"title":"beta"}`), map[string]any{"title": "beta", "body": "b"}, 200, field("body", "b")},
+		{"upsertWithWhere validates the data as an instance", "POST", "/api/notes/upsertWithWhere?where=" + q(`{"title":"beta"}`), map[string]any{"body": "c"}, 422, errMsg("The `Note` instance is not valid. Details: `title` can't be blank (value: undefined).")},
 		{"upsertWithWhere create", "POST", "/api/notes/upsertWithWhere?where=" + q(`{"title":"zeta"}`), map[string]any{"title": "zeta"}, 200, field("title", "zeta")},
 		{"upsertWithWhere multiple", "POST", "/api/notes/upsertWithWhere?where=" + q(`{"published":false}`), map[string]any{"body": "b"}, 400, errMsg("There are multiple instances found.Upsert Operation will not be performed!")},
 		{"upsertWithWhere empty", "POST", "/api/notes/upsertWithWhere?where=" + q(`{"title":"beta"}`), map[string]any{}, 400, errMsg("data object cannot be empty!")},
@@ -277,7 +278,7 @@ func TestCRUDEndpoints(t *testing.T) {
 		{"deleteById missing", "DELETE", "/api/notes/2", nil, 200, field("count", 0)},
 		{"destroyAll not exposed", "DELETE", "/api/notes", nil, 404, nil},
 		{"unknown method", "GET", "/api/notes/1/nothing", nil, 404, errMsg(`Shared class "Note" has no method handling GET`)},
-		{"unknown model", "GET", "/api/nothing", nil, 404, errMsg("There is no method to handle GET /api/nothing")},
+		{"unknown model", "GET", "/api/nothing", nil, 404, errMsg("There is no method to handle GET /nothing")},
 		{"non-api path", "GET", "/nothing", nil, 404, errMsg("Cannot GET /nothing")},
 		{"body too large", "POST", "/api/notes", map[string]any{"title": strings.Repeat("x", 200*1024)}, 413, nil},
 	}

@@ -76,7 +76,7 @@ func TestReadyAppPermissionMatrix(t *testing.T) {
 		{"POST", "/api/notes/1/publish", nil, w(401, 200, 401, 200)},
 		{"PATCH", "/api/notes", map[string]any{"id": 1, "rating": 2}, w(401, 200, 401, 200)},
 		{"POST", "/api/notes/update?where=" + q(`{"id":1}`), map[string]any{"rating": 1}, w(401, 401, 401, 200)},
-		{"POST", "/api/notes/upsertWithWhere?where=" + q(`{"id":1}`), map[string]any{"rating": 1}, w(401, 401, 401, 200)},
+		{"POST", "/api/notes/upsertWithWhere?where=" + q(`{"id":1}`), map[string]any{"title": "t", "rating": 1}, w(401, 401, 401, 200)},
 		{"DELETE", "/api/notes/999", nil, w(401, 401, 401, 200)},
 		{"DELETE", "/api/notes/1", nil, w(401, 200, 401, 200)},
 		// User: LoopBack's default ACLs ($owner reads/writes/deletes itself; no listing), plus the

@@ -69,7 +69,7 @@ func (s *Store) create(ctx context.Context, m *schema.Model, data map[string]any
 	if err != nil {
 		return nil, err
 	}
-	return s.finishWrite(ctx, m, id, true, state)
+	return s.finishWrite(ctx, m, id, true, state, rec)
 }
 
 // checkNewID normalises a client-chosen id and answers 409 when it is taken; an id that is

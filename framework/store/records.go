@@ -70,13 +70,25 @@ func (s *Store) validate(ctx context.Context, m *schema.Model, rec, cur schema.R
 
 // finishWrite re-reads a written record (so types and defaults are as stored), fires "loaded"
 // and "after save", and returns the instance.
-func (s *Store) finishWrite(ctx context.Context, m *schema.Model, id any, isNew bool, state map[string]any) (schema.Record, error) {
+//
+// built is the instance a create or replace wrote: the answer then holds only its properties
+// (as LoopBack answers the instance it built, without the properties nobody set) with their
+// stored values, and the id. A patch passes nil and answers the whole stored record.
+func (s *Store) finishWrite(ctx context.Context, m *schema.Model, id any, isNew bool, state map[string]any, built schema.Record) (schema.Record, error) {
 	stored, err := s.readByID(ctx, m, id)
 	if err != nil {
 		return nil, err
 	}
 	if stored == nil {
 		return nil, s.internal(m, fmt.Errorf("record %v not found right after it was written", id))
+	}
+	if built != nil {
+		idName := m.IDProperty().Name
+		for k := range stored {
+			if _, set := built[k]; !set && k != idName {
+				delete(stored, k)
+			}
+		}
 	}
 	lc := newHC(m, HookLoaded, state)
 	lc.Data, lc.IsNewInstance = stored, isNew

@@ -90,7 +90,7 @@ func (s *Store) patchByID(ctx context.Context, m *schema.Model, id any, data map
 	if err := s.updateByID(ctx, m, idv, rec, cur, false); err != nil {
 		return nil, err
 	}
-	return s.finishWrite(ctx, m, idv, false, state)
+	return s.finishWrite(ctx, m, idv, false, state, nil)
 }
 
 // replaceByID is LoopBack's replaceById inside the caller's transaction: properties absent
@@ -133,7 +133,7 @@ func (s *Store) replaceByID(ctx context.Context, m *schema.Model, id any, data m
 	if err := s.updateByID(ctx, m, idv, rec, cur, true); err != nil {
 		return nil, err
 	}
-	return s.finishWrite(ctx, m, idv, false, state)
+	return s.finishWrite(ctx, m, idv, false, state, rec)
 }
 
 // updateByID writes rec to the record with id idv (replace: every column).

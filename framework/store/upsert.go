@@ -84,8 +84,29 @@ func (s *Store) UpsertWithWhere(ctx context.Context, m *schema.Model, where filt
 		case 0:
 			return s.create(ctx, m, data)
 		case 1:
+			if err := s.validateAsInstance(m, data); err != nil {
+				return nil, err
+			}
 			return s.patchByID(ctx, m, matches[0][idName], data)
 		}
 		return nil, apierr.BadRequest("", msgMultipleUpsert)
 	})
+}
+
+// validateAsInstance checks upsertWithWhere's data as a whole instance before it patches the
+// match, as LoopBack does (unless the model sets validateUpsert: false): a property the model
+// requires must be in the data even though the stored record has it.
+func (s *Store) validateAsInstance(m *schema.Model, data map[string]any) error {
+	if !m.BoolSetting("validateUpsert", true) {
+		return nil
+	}
+	rec, err := prepare(m, data, false)
+	if err != nil {
+		return err
+	}
+	m.ApplyDefaults(rec, s.now())
+	if verr := m.Validate(rec, false); verr != nil {
+		return verr
+	}
+	return nil
 }

@@ -33,27 +33,29 @@ func LoginRoutes(ctx context.Context, app *framework.App) error {
 	}
 	e := app.Echo()
 	e.POST("/login", func(c echo.Context) error {
+		// username or email, password, and the one-time code of users with two-step verification
 		var body struct {
-			Username string `json:"username"`
-			Email    string `json:"email"`
-			Password string `json:"password"`
-			Code     string `json:"code"` // the one-time code of users with two-step verification
+			Username any `json:"username"`
+			Email    any `json:"email"`
+			Password any `json:"password"`
+			Code     any `json:"code"`
 		}
-		if err := c.Bind(&body); err != nil {
+		if err := app.ReadJSON(c, &body); err != nil {
 			record(c, "login", "failure", "", nil)
-			return c.JSON(http.StatusUnauthorized, map[string]string{"error": "login failed"})
+			return err // 400 for a body that is not JSON, 413 for one over the limit
 		}
 		creds := map[string]any{"password": body.Password}
-		if body.Code != "" {
+		if body.Code != nil {
 			creds["code"] = body.Code
 		}
-		who := body.Email
-		if body.Email != "" {
+		id := body.Email
+		if body.Email != nil {
 			creds["email"] = body.Email
 		} else {
 			creds["username"] = body.Username
-			who = body.Username
+			id = body.Username
 		}
+		who, _ := id.(string)
 		res, err := users.Login(c.Request().Context(), creds, builtin.LoginOptions{ClientAddress: c.RealIP(), UserAgent: c.Request().UserAgent()})
 		if err != nil {
 			record(c, "login", "failure", who, nil)
@@ -61,22 +63,22 @@ func LoginRoutes(ctx context.Context, app *framework.App) error {
 				switch {
 				case e.StatusCode == http.StatusTooManyRequests:
 					c.Response().Header().Set("Retry-After", e.Headers["Retry-After"])
-					return c.JSON(http.StatusTooManyRequests, map[string]string{"error": "too many failed logins"})
+					return framework.WriteJSON(c, http.StatusTooManyRequests, map[string]string{"error": "too many failed logins"})
 				case e.Code == "MFA_REQUIRED":
-					return c.JSON(http.StatusUnauthorized, map[string]string{"error": "login failed", "code": "MFA_REQUIRED"})
+					return framework.WriteJSON(c, http.StatusUnauthorized, map[string]string{"error": "login failed", "code": "MFA_REQUIRED"})
 				}
 			}
-			return c.JSON(http.StatusUnauthorized, map[string]string{"error": "login failed"})
+			return framework.WriteJSON(c, http.StatusUnauthorized, map[string]string{"error": "login failed"})
 		}
 		record(c, "login", "success", who, res.UserID)
 		c.Response().Header().Set("Cache-Control", "no-store")
-		return c.JSON(http.StatusOK, map[string]any{"token": res.Token, "ttl": res.TTL})
+		return framework.WriteJSON(c, http.StatusOK, map[string]any{"token": res.Token, "ttl": res.TTL})
 	})
 	e.POST("/logout", func(c echo.Context) error {
 		raw := c.QueryParam("access_token")
 		if raw == "" {
 			record(c, "logout", "failure", "", nil)
-			return c.JSON(http.StatusBadRequest, map[string]string{"error": "access token required"})
+			return framework.WriteJSON(c, http.StatusBadRequest, map[string]string{"error": "access token required"})
 		}
 		var userID any
 		if tok, err := users.ResolveToken(c.Request().Context(), raw); err == nil && tok != nil {
@@ -84,7 +86,7 @@ func LoginRoutes(ctx context.Context, app *framework.App) error {
 		}
 		if err := users.Logout(c.Request().Context(), builtin.Digest(raw)); err != nil {
 			record(c, "logout", "failure", "", userID)
-			return c.JSON(http.StatusNotFound, map[string]string{"error": "logout failed"})
+			return framework.WriteJSON(c, http.StatusNotFound, map[string]string{"error": "logout failed"})
 		}
 		record(c, "logout", "success", "", userID)
 		return c.NoContent(http.StatusNoContent)

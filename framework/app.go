@@ -187,8 +187,8 @@ func (a *App) Setup(ctx context.Context) error {
 		return nil
 	}
 	for name, mc := range a.modelCfg {
-		if mc.Relations.Kind != 0 || mc.ACLs.Kind != 0 {
-			if err := a.reg.ExtendFromConfig(mc.file, name, nodeOrNil(&mc.Relations), nodeOrNil(&mc.ACLs)); err != nil {
+		if mc.Relations.Kind != 0 || mc.ACLs.Kind != 0 || mc.OptionsDef.Kind != 0 {
+			if err := a.reg.ExtendFromConfig(mc.file, name, nodeOrNil(&mc.Relations), nodeOrNil(&mc.ACLs), nodeOrNil(&mc.OptionsDef)); err != nil {
 				return err
 			}
 		}
@@ -197,7 +197,6 @@ func (a *App) Setup(ctx context.Context) error {
 		return err
 	}
 	a.implicitAttachments()
-	a.applyModelOptions()
 	if err := a.applyMixins(); err != nil {
 		return err
 	}
@@ -226,6 +225,7 @@ func (a *App) Setup(ctx context.Context) error {
 	if err := a.finishUserModels(ctx); err != nil {
 		return err
 	}
+	a.rest.IndexPaths()
 	a.setup = true
 	return nil
 }
@@ -337,7 +337,7 @@ func (a *App) buildREST() error {
 	a.rest = rest.New(a.echo, rest.Options{
 		Root: a.cfg.RestAPIRoot, BodyLimit: a.cfg.BodyLimit, Logger: a.log,
 		CurrentUserLiteral: a.cfg.CurrentUserLiteral, Models: a.reg, Context: callContext,
-		CookieSecret: a.cfg.CookieSecret,
+		CookieSecret: a.cfg.CookieSecret, CaseSensitive: a.cfg.CaseSensitivePaths,
 	})
 	if a.attached["AccessToken"] != nil {
 		a.rest.SetTokens(a)
@@ -434,6 +434,14 @@ func (a *App) implFor(m *schema.Model, key string) rest.Func {
 	}
 	return nil
 }
+
+// ReadJSON decodes the JSON body of a request to one of the application's own routes (a boot
+// route) into v, under the configured body limit: an oversized body is a 413 and one that is
+// not JSON a 400, in LoopBack's error envelope when the handler returns the error.
+func (a *App) ReadJSON(c echo.Context, v any) error { return a.rest.ReadJSON(c, v) }
+
+// WriteJSON answers v as JSON with LoopBack's content type, application/json; charset=utf-8.
+func WriteJSON(c echo.Context, status int, v any) error { return rest.WriteJSON(c, status, v) }
 
 // REST returns the REST server (after Setup).
 func (a *App) REST() *rest.Server { return a.rest }

@@ -27,7 +27,10 @@ type Config struct {
 	CORS               CORS                  `yaml:"cors"`
 	PublicURL          string                `yaml:"publicUrl"`  // base of links in mail; default http://localhost:<port>
 	TrustProxy         bool                  `yaml:"trustProxy"` // take the client address from X-Forwarded-For (behind a reverse proxy on a private network)
-	Mail               MailConfig            `yaml:"mail"`
+	// CaseSensitivePaths matches routes outside the REST root (boot routes) exactly as written;
+	// by default they match in any case, as Express's router does (the REST API always does).
+	CaseSensitivePaths bool       `yaml:"caseSensitivePaths"`
+	Mail               MailConfig `yaml:"mail"`
 	// TokenCacheSeconds caches resolved access tokens in memory (revocations through this
 	// instance clear it at once; other instances see them within this time); nil = 1 s, 0 = off.
 	TokenCacheSeconds *float64     `yaml:"tokenCacheSeconds"`
@@ -178,7 +181,8 @@ func (c Config) withDefaults() Config {
 type ModelConfig struct {
 	DataSource string         `yaml:"dataSource"`
 	Public     *bool          `yaml:"public"`
-	Options    map[string]any `yaml:"options"`
+	Options    map[string]any `yaml:"-"` // settings, as in a model file's options
+	OptionsDef yaml.Node      `yaml:"options"`
 	Relations  yaml.Node      `yaml:"relations"`
 	ACLs       yaml.Node      `yaml:"acls"`
 	file       string
@@ -214,6 +218,11 @@ func parseModelConfig(file string, src []byte) (map[string]ModelConfig, error) {
 			case "dataSource", "public", "options", "relations", "acls":
 			default:
 				return nil, fmt.Errorf("%s:%d: model %s: unknown key %q; write dataSource, public, options, relations or acls", file, v.Content[j].Line, k.Value, v.Content[j].Value)
+			}
+		}
+		if mc.OptionsDef.Kind != 0 {
+			if err := mc.OptionsDef.Decode(&mc.Options); err != nil {
+				return nil, fmt.Errorf("%s:%d: model %s: options: %w; write options as a mapping, e.g. options: {strict: false}", file, mc.OptionsDef.Line, k.Value, err)
 			}
 		}
 		mc.file = file

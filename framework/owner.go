@@ -65,21 +65,3 @@ func (a *App) ownerKeys(m *schema.Model) []string {
 	}
 	return keys
 }
-
-// applyModelOptions merges model-config `options` into each model's settings, as LoopBack does.
-func (a *App) applyModelOptions() {
-	for name, mc := range a.modelCfg {
-		m := a.reg.Model(name)
-		if m == nil || len(mc.Options) == 0 {
-			continue
-		}
-		if m.Settings == nil {
-			m.Settings = map[string]any{}
-		}
-		for k, v := range mc.Options {
-			if k != "remoting" {
-				m.Settings[k] = v
-			}
-		}
-	}
-}

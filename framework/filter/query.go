@@ -15,6 +15,11 @@ func fromQuery(q url.Values, name string) (any, bool, error) {
 	if hasPlain && len(vals) > 0 && strings.TrimSpace(vals[0]) != "" {
 		var v any
 		if err := json.Unmarshal([]byte(vals[0]), &v); err != nil {
+			if !looksLikeJSONContainer(vals[0]) {
+				// not JSON at all (`filter={bad`, `filter=abc`): the text itself, which the
+				// argument's type then refuses as LoopBack does ("Value is not an object.")
+				return vals[0], true, nil
+			}
 			return nil, true, badRequest("Cannot parse JSON-encoded object value.").WithCause(err)
 		}
 		return v, true, nil
@@ -164,4 +169,12 @@ func arrayIndex(k string) (int, bool) {
 		i = i*10 + int(c-'0')
 	}
 	return i, i <= MaxArrayIndex
+}
+
+// looksLikeJSONContainer reports whether s is written as a JSON object or array: it starts
+// with { and ends with }, or starts with [ and ends with ] (spaces aside), as strong-remoting
+// decides whether to parse an argument as JSON.
+func looksLikeJSONContainer(s string) bool {
+	t := strings.TrimSpace(s)
+	return len(t) >= 2 && (t[0] == '{' && t[len(t)-1] == '}' || t[0] == '[' && t[len(t)-1] == ']')
 }

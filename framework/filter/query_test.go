@@ -67,9 +67,8 @@ func TestFromQueryErrors(t *testing.T) {
 		name, query string
 		want        wantErr
 	}{
-		{"bad json", `filter={"where":`, wantErr{msg: "Cannot parse JSON-encoded object value."}},
-		{"not json", `filter=abc`, wantErr{msg: "Cannot parse JSON-encoded object value."}},
-		{"trailing data", `filter={}x`, wantErr{msg: "Cannot parse JSON-encoded object value."}},
+		{"bad json object", `filter={"where":}`, wantErr{msg: "Cannot parse JSON-encoded object value."}},
+		{"bad json array", `filter=[1,]`, wantErr{msg: "Cannot parse JSON-encoded object value."}},
 		{"unclosed bracket", `filter[where=1`, wantErr{msg: `Cannot parse the query parameter "filter[where"`}},
 		{"junk after bracket", `filter[where]x=1`, wantErr{msg: `Cannot parse the query parameter "filter[where]x"`}},
 		{"nested bracket", `filter[wh[ere]=1`, wantErr{msg: `Cannot parse the query parameter "filter[wh[ere]"`}},
@@ -87,6 +86,14 @@ func TestFromQueryErrors(t *testing.T) {
 			_, _, err = FromQuery(q, "filter")
 			checkErr(t, err, tt.want)
 		})
+	}
+	// text that is not written as a JSON object or array is the text itself: the argument's
+	// type then answers (lb3.md 7: "Value is not an object." for filter)
+	for _, raw := range []string{`{"where":`, `abc`, `{}x`, `{bad`} {
+		v, present, err := FromQuery(url.Values{"filter": {raw}}, "filter")
+		if err != nil || !present || v != raw {
+			t.Errorf("FromQuery(%q) = %#v, %v, %v; want the text", raw, v, present, err)
+		}
 	}
 	// 12 levels are fine.
 	q := url.Values{"filter" + strings.Repeat("[a]", MaxDepth): {"1"}}

@@ -54,13 +54,9 @@ func (s *Server) readBody(req *http.Request) (any, error) {
 	if !isJSON && !isForm {
 		return nil, nil
 	}
-	limit := s.opts.BodyLimit
-	raw, err := io.ReadAll(io.LimitReader(req.Body, limit+1))
+	raw, err := readLimited(req.Body, s.opts.BodyLimit)
 	if err != nil {
-		return nil, apierr.BadRequest("", "Could not read the request body")
-	}
-	if int64(len(raw)) > limit {
-		return nil, &apierr.Error{StatusCode: http.StatusRequestEntityTooLarge, Name: "PayloadTooLargeError", Message: "request entity too large"}
+		return nil, err
 	}
 	if isForm {
 		return parseForm(string(raw))
@@ -68,18 +64,70 @@ func (s *Server) readBody(req *http.Request) (any, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return map[string]any{}, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
 	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, &apierr.Error{StatusCode: 400, Name: "SyntaxError", Message: "Malformed JSON in the request body"}
-	}
-	if dec.More() {
-		return nil, &apierr.Error{StatusCode: 400, Name: "SyntaxError", Message: "Malformed JSON in the request body"}
+	if err := decodeJSON(raw, &v); err != nil {
+		return nil, err
 	}
 	if depth(v, 0) > maxDataDepth {
 		return nil, apierr.BadRequest("", "The data in the request body is nested too deeply (over %d levels)", maxDataDepth)
 	}
 	return v, nil
+}
+
+// readLimited reads a request body of at most limit bytes: 413 past it (without reading on).
+func readLimited(body io.Reader, limit int64) ([]byte, error) {
+	raw, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if err != nil {
+		return nil, apierr.BadRequest("", "Could not read the request body")
+	}
+	if int64(len(raw)) > limit {
+		return nil, &apierr.Error{StatusCode: http.StatusRequestEntityTooLarge, Name: "PayloadTooLargeError", Message: "request entity too large"}
+	}
+	return raw, nil
+}
+
+// errMalformedJSON is LoopBack's answer to a body that is not one JSON value.
+func errMalformedJSON() error {
+	return &apierr.Error{StatusCode: 400, Name: "SyntaxError", Message: "Malformed JSON in the request body"}
+}
+
+// decodeJSON decodes exactly one JSON value from raw into v.
+func decodeJSON(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(v); err != nil {
+		return errMalformedJSON()
+	}
+	if dec.More() {
+		return errMalformedJSON()
+	}
+	return nil
+}
+
+// ReadJSON decodes a JSON request body into v for routes of the application's own (boot
+// routes): the body limit applies (413), and a body that is not JSON answers 400 in LoopBack's
+// envelope as the REST API does; an empty body leaves v unchanged.
+func (s *Server) ReadJSON(ec echo.Context, v any) error {
+	req := ec.Request()
+	if req.Body == nil {
+		return nil
+	}
+	raw, err := readLimited(req.Body, s.opts.BodyLimit)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil
+	}
+	return decodeJSON(raw, v)
+}
+
+// WriteJSON answers v as JSON with LoopBack's content type (application/json; charset=utf-8).
+func WriteJSON(ec echo.Context, status int, v any) error {
+	buf, err := json.Marshal(v)
+	if err != nil {
+		return apierr.Internal(fmt.Errorf("encode answer: %w", err))
+	}
+	return ec.Blob(status, "application/json; charset=utf-8", buf)
 }
 
 func parseForm(raw string) (any, error) {

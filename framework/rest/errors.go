@@ -39,6 +39,7 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			body = []byte(`{"error":{"statusCode":500,"message":"Internal Server Error"}}`)
 		}
 		if ec.Request().Method == http.MethodHead {
+			ec.Response().Header().Set(echo.HeaderContentType, "application/json; charset=utf-8")
 			_ = ec.NoContent(e.StatusCode)
 			return
 		}

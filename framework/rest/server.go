@@ -37,6 +37,7 @@ type Options struct {
 	CurrentUserLiteral string        // e.g. "me"; "" = off
 	CookieSecret       string        // signs token cookies (access_token, authorization); "" = cookies not read
 	Models             filter.Models // for include scopes
+	CaseSensitive      bool          // match paths outside Root exactly (IndexPaths is then a no-op)
 	// Context, when set, derives the context a call runs with (e.g. to carry the caller's token).
 	Context func(ctx context.Context, c *Call) context.Context
 }
@@ -48,6 +49,7 @@ type Server struct {
 	log     *slog.Logger
 	classes []*class
 	hooks   hookSet
+	paths   pathsIndex // boot routes for case-insensitive matching (IndexPaths)
 }
 
 // New returns a Server mounted at opts.Root on e.
@@ -63,24 +65,16 @@ func New(e *echo.Echo, opts Options) *Server {
 		opts.Logger = slog.Default()
 	}
 	s := &Server{e: e, opts: opts, log: opts.Logger}
-	e.Pre(s.foldRoot)
+	e.Pre(s.foldPaths)
 	e.Any(opts.Root, s.handle)
 	e.Any(opts.Root+"/*", s.handle)
 	return s
 }
 
-// foldRoot rewrites a REST root written in another case ("/API/notes") to the configured one,
-// since LoopBack's router matches paths case-insensitively.
-func (s *Server) foldRoot(next echo.HandlerFunc) echo.HandlerFunc {
-	root := s.opts.Root
+// foldPaths runs foldPath before Echo routes a request.
+func (s *Server) foldPaths(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(ec echo.Context) error {
-		req := ec.Request()
-		p := req.URL.Path
-		if len(p) >= len(root) && p[:len(root)] != root && strings.EqualFold(p[:len(root)], root) &&
-			(len(p) == len(root) || p[len(root)] == '/') {
-			req.URL.Path = root + p[len(root):]
-			req.URL.RawPath = ""
-		}
+		s.foldPath(ec.Request())
 		return next(ec)
 	}
 }
@@ -123,7 +117,9 @@ func (s *Server) Methods(model string) map[string]*Method {
 
 func (s *Server) findClass(segs []string) (*class, []string) {
 	for _, c := range s.classes {
-		if len(segs) < len(c.path) {
+		// a model without a shared method (private, AccessToken, Role) answers as an unknown
+		// path, so its existence is not revealed
+		if len(segs) < len(c.path) || len(c.routes) == 0 {
 			continue
 		}
 		ok := true
@@ -158,7 +154,7 @@ func (s *Server) handle(ec echo.Context) error {
 	segs := splitPath(strings.TrimPrefix(path, s.opts.Root))
 	c, rest := s.findClass(segs)
 	if c == nil {
-		return &apierr.Error{StatusCode: 404, Name: "Error", Message: fmt.Sprintf("There is no method to handle %s %s", req.Method, req.URL.Path)}
+		return &apierr.Error{StatusCode: 404, Name: "Error", Message: fmt.Sprintf("There is no method to handle %s /%s", req.Method, strings.Join(segs, "/"))}
 	}
 	r, params := c.match(req.Method, rest)
 	if r == nil {
@@ -306,6 +302,8 @@ func (s *Server) respond(call *Call) error {
 		body = obj
 	}
 	if ec.Request().Method == http.MethodHead {
+		// the headers a GET would carry, without the body (as Express answers HEAD)
+		ec.Response().Header().Set(echo.HeaderContentType, "application/json; charset=utf-8")
 		return ec.NoContent(status)
 	}
 	buf, err := s.EncodeJSON(body)

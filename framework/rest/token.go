@@ -49,8 +49,13 @@ func (s *Server) TokenFromRequest(ec echo.Context) (*Token, error) {
 func (s *Server) tokenID(ec echo.Context) string {
 	if body, err := s.body(ec); err == nil {
 		if m, ok := body.(map[string]any); ok {
-			if v, ok := m[tokenParam].(string); ok && v != "" {
-				return v
+			if v, ok := m[tokenParam].(string); ok {
+				// a credential, never data: a non-strict model would otherwise store it as a
+				// property and list it to anyone who may read the model
+				delete(m, tokenParam)
+				if v != "" {
+					return v
+				}
 			}
 		}
 	}

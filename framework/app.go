@@ -214,6 +214,7 @@ func (a *App) Setup(ctx context.Context) error {
 		return err
 	}
 	a.installUserHooks()
+	a.installOwnerGuards()
 	if err := a.buildREST(); err != nil {
 		return err
 	}

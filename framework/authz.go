@@ -264,22 +264,16 @@ func (z *authorizer) request(c *rest.Call) *acl.Request {
 	return req
 }
 
-// modelIDOf finds the target id as LoopBack does: the instance id, else the id argument, else
-// the body's id, else the query's id.
+// modelIDOf is the id of the record a call acts on, the one $owner is decided on: the instance
+// of a prototype method, or the :id path segment of a static one (findById, exists, deleteById,
+// replaceById, a remote method at /:id/...). An id in the query or the body never counts: a
+// collection method (updateAll, upsertWithWhere, upserts, create) writes what its where or
+// data select, so an id of the caller's own record there must not make it $owner.
 func modelIDOf(c *rest.Call) string {
 	if !c.Method.Static && c.InstanceID != nil {
 		return acl.IDString(c.InstanceID)
 	}
-	if v, ok := c.Args["id"]; ok && v != nil {
-		return acl.IDString(v)
-	}
-	if data, ok := c.Args["data"].(map[string]any); ok && data["id"] != nil {
-		return acl.IDString(data["id"])
-	}
-	if v := c.Echo.QueryParam("id"); v != "" {
-		return v
-	}
-	return ""
+	return c.PathID
 }
 
 // denied maps a denial to LoopBack's status: anonymous 401; with a token aclErrorStatus decides.

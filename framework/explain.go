@@ -148,7 +148,7 @@ func (a *App) RequireAccess(model, property, accessType string) echo.MiddlewareF
 				Token:  tok, Echo: ec, Args: map[string]any{}, State: map[string]any{},
 			}
 			if id := ec.Param("id"); id != "" {
-				call.Args["id"] = id
+				call.Args["id"], call.PathID = id, id
 			}
 			z := &authorizer{a: a, roles: a.roles}
 			if err := z.Authorize(ec.Request().Context(), call); err != nil {

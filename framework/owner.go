@@ -6,6 +6,7 @@ import (
 
 	"github.com/loopgo/loopgo/framework/rest"
 	"github.com/loopgo/loopgo/framework/schema"
+	"github.com/loopgo/loopgo/framework/store"
 )
 
 // stampOwner sets the foreign keys of a model's belongsTo-User relations from the caller's token
@@ -64,4 +65,42 @@ func (a *App) ownerKeys(m *schema.Model) []string {
 		}
 	}
 	return keys
+}
+
+// installOwnerGuards keeps the owner of records of models with `ownerFromToken` where only an
+// admin may move it: a "persist" hook on every write path (patch, replace, upserts, updateAll,
+// relation routes).
+func (a *App) installOwnerGuards() {
+	for _, m := range a.reg.Models() {
+		if m.BoolSetting("ownerFromToken", false) && a.attached[m.Name] != nil && len(a.ownerKeys(m)) > 0 {
+			a.Model(m.Name).Observe(store.HookPersist, a.keepOwner)
+		}
+	}
+}
+
+// keepOwner is the persist hook of installOwnerGuards. During a REST call of a generated method
+// by anyone but an admin, the owner keys of a record being created are the caller's, those of a
+// record being patched or replaced stay as stored, and an updateAll leaves them alone. Go code,
+// and remote methods implemented in Go, may still change them.
+func (a *App) keepOwner(ctx context.Context, hc *store.HookContext) error {
+	c := rest.CallFrom(ctx)
+	if c == nil || c.Method.Model.Method(c.Method.Name, c.Method.Static) != nil || !hc.Model.BoolSetting("ownerFromToken", false) {
+		return nil
+	}
+	if admin, err := a.HasRole(ctx, c.Token, "admin"); err != nil || admin {
+		return err
+	}
+	for _, k := range a.ownerKeys(hc.Model) {
+		switch {
+		case hc.IsNewInstance:
+			if c.Token != nil {
+				hc.Data[k] = c.Token.UserID
+			}
+		case hc.CurrentInstance != nil:
+			hc.Data[k] = hc.CurrentInstance[k]
+		default:
+			delete(hc.Data, k)
+		}
+	}
+	return nil
 }

@@ -74,7 +74,8 @@ func TestReadyAppPermissionMatrix(t *testing.T) {
 		{"PUT", "/api/notes/1", map[string]any{"title": "replaced", "ownerId": 2}, w(401, 200, 401, 200)},
 		{"POST", "/api/notes/1/replace", map[string]any{"title": "replaced", "ownerId": 2}, w(401, 200, 401, 200)},
 		{"POST", "/api/notes/1/publish", nil, w(401, 200, 401, 200)},
-		{"PATCH", "/api/notes", map[string]any{"id": 1, "rating": 2}, w(401, 200, 401, 200)},
+		// an upsert acts on what its body selects: $owner never comes from a body or query id
+		{"PATCH", "/api/notes", map[string]any{"id": 1, "rating": 2}, w(401, 401, 401, 200)},
 		{"POST", "/api/notes/update?where=" + q(`{"id":1}`), map[string]any{"rating": 1}, w(401, 401, 401, 200)},
 		{"POST", "/api/notes/upsertWithWhere?where=" + q(`{"id":1}`), map[string]any{"title": "t", "rating": 1}, w(401, 401, 401, 200)},
 		{"DELETE", "/api/notes/999", nil, w(401, 401, 401, 200)},
@@ -243,5 +244,125 @@ func TestReadyAppNoteOwnerRoute(t *testing.T) {
 		if r.Status == 200 && (r.obj()["email"] != "owner@example.com" || r.obj()["password"] != nil) {
 			t.Errorf("owner route body: %s", r.Raw)
 		}
+	}
+}
+
+// TestForgedIDNeverMakesOwner: an id of the caller's own note in the query (or body) of a method
+// without a path id must not make the caller $owner of what the method then writes.
+func TestForgedIDNeverMakesOwner(t *testing.T) {
+	a, toks := readyApp(t)
+	owner := []string{"Authorization", toks["owner"]} // owns note 1; note 2 is the other user's
+	pwn := map[string]any{"id": 2, "title": "pwned", "ownerId": 2}
+	tests := []struct {
+		method, path string
+		body         any
+	}{
+		{"POST", "/api/notes/update?id=1&where=" + q(`{"id":2}`), map[string]any{"title": "pwned", "ownerId": 2}},
+		{"POST", "/api/notes/update?id=1", map[string]any{"title": "pwned"}},
+		{"POST", "/api/notes/upsertWithWhere?id=1&where=" + q(`{"id":2}`), map[string]any{"title": "pwned", "ownerId": 2}},
+		{"PUT", "/api/notes?id=1", pwn},
+		{"PATCH", "/api/notes?id=1", pwn},
+		{"POST", "/api/notes/replaceOrCreate?id=1", pwn},
+		{"PATCH", "/api/notes", pwn},
+		{"PUT", "/api/notes", map[string]any{"id": 1, "title": "mine"}}, // even for its own id
+		{"POST", "/api/notes/2/replace?id=1", pwn},
+		{"PATCH", "/api/notes/2?id=1", map[string]any{"title": "pwned"}},
+		{"DELETE", "/api/notes/2?id=1", nil},
+		{"POST", "/api/notes/2/publish?id=1", nil},
+		{"POST", "/api/users/update?id=2&where=" + q(`{"id":3}`), map[string]any{"username": "pwned"}},
+		{"PATCH", "/api/users/3?id=2", map[string]any{"username": "pwned"}},
+		{"DELETE", "/api/users/3?id=2", nil},
+	}
+	for _, tt := range tests {
+		r := a.do(tt.method, tt.path, tt.body, owner...)
+		if r.Status != 401 {
+			t.Errorf("%s %s as the owner of note 1: %d, want 401: %s", tt.method, tt.path, r.Status, r.Raw)
+		}
+	}
+	n := a.do("GET", "/api/notes/2", nil)
+	if n.Status != 200 || n.obj()["title"] != "note of other" || n.obj()["ownerId"] != 3.0 || n.obj()["published"] != false {
+		t.Fatalf("note 2 changed: %d %s", n.Status, n.Raw)
+	}
+	if c := a.do("GET", "/api/notes/count", nil); c.obj()["count"] != 2.0 {
+		t.Fatalf("notes: %s", c.Raw)
+	}
+	u := a.do("GET", "/api/users/3", nil, "Authorization", toks["admin"])
+	if u.Status != 200 || u.obj()["username"] != nil {
+		t.Fatalf("user 3 changed: %d %s", u.Status, u.Raw)
+	}
+	// the owner still writes its own note through its path
+	if r := a.do("PATCH", "/api/notes/1", map[string]any{"title": "mine"}, owner...); r.Status != 200 {
+		t.Fatalf("PATCH /notes/1 as its owner: %d %s", r.Status, r.Raw)
+	}
+}
+
+// TestOwnerCannotMoveOwnership: with ownerFromToken, only an admin moves a note to another user.
+func TestOwnerCannotMoveOwnership(t *testing.T) {
+	a, toks := readyApp(t)
+	owner := []string{"Authorization", toks["owner"]} // user 2, owns note 1
+	tests := []struct {
+		method, path string
+		body         map[string]any
+	}{
+		{"PATCH", "/api/notes/1", map[string]any{"ownerId": 3}},
+		{"PATCH", "/api/notes/1", map[string]any{"ownerId": 999}},
+		{"PATCH", "/api/notes/1", map[string]any{"ownerId": nil}},
+		{"PUT", "/api/notes/1", map[string]any{"title": "replaced", "ownerId": 3}},
+		{"PUT", "/api/notes/1", map[string]any{"title": "replaced without owner"}},
+		{"POST", "/api/notes/1/replace", map[string]any{"title": "replaced", "ownerId": 999}},
+	}
+	for _, tt := range tests {
+		r := a.do(tt.method, tt.path, tt.body, owner...)
+		if r.Status != 200 {
+			t.Fatalf("%s %s %v: %d %s", tt.method, tt.path, tt.body, r.Status, r.Raw)
+		}
+		if got := a.do("GET", "/api/notes/1", nil).obj()["ownerId"]; got != 2.0 {
+			t.Fatalf("%s %s %v: ownerId is now %v, want 2", tt.method, tt.path, tt.body, got)
+		}
+	}
+	// an upsert that creates is the caller's, whatever the body says
+	r := a.do("PUT", "/api/notes", map[string]any{"title": "new", "ownerId": 3}, "Authorization", toks["other"])
+	if r.Status != 401 {
+		t.Fatalf("upsert as a non-admin: %d %s", r.Status, r.Raw)
+	}
+	// an admin may move a note, by patch and by updateAll
+	admin := []string{"Authorization", toks["admin"]}
+	if r := a.do("PATCH", "/api/notes/1", map[string]any{"ownerId": 3}, admin...); r.Status != 200 || r.obj()["ownerId"] != 3.0 {
+		t.Fatalf("admin patch: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("POST", "/api/notes/update?where="+q(`{"id":1}`), map[string]any{"ownerId": 2}, admin...); r.Status != 200 {
+		t.Fatalf("admin updateAll: %d %s", r.Status, r.Raw)
+	}
+	if got := a.do("GET", "/api/notes/1", nil).obj()["ownerId"]; got != 2.0 {
+		t.Fatalf("after the admin's updateAll: ownerId %v", got)
+	}
+}
+
+// TestIdentityChangesResetVerification: an email change clears emailVerified (verification is
+// not required in the ready app), and only an admin changes a user's realm.
+func TestIdentityChangesResetVerification(t *testing.T) {
+	a, toks := readyApp(t)
+	owner, admin := []string{"Authorization", toks["owner"]}, []string{"Authorization", toks["admin"]}
+	if r := a.do("PATCH", "/api/users/2", map[string]any{"emailVerified": true}, admin...); r.Status != 200 || r.obj()["emailVerified"] != true {
+		t.Fatalf("admin verifies: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("PATCH", "/api/users/2", map[string]any{"email": "owner2@example.com"}, owner...); r.Status != 200 || r.obj()["emailVerified"] != false {
+		t.Fatalf("email change: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("PATCH", "/api/users/2", map[string]any{"realm": "admins"}, owner...); r.Status != 200 || r.obj()["realm"] != nil {
+		t.Fatalf("owner sets its realm: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("PUT", "/api/users/2", map[string]any{"email": "owner2@example.com", "realm": "admins"}, owner...); r.Status != 200 || r.obj()["realm"] != nil {
+		t.Fatalf("owner replaces its realm: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("PATCH", "/api/users/2", map[string]any{"realm": "staff"}, admin...); r.Status != 200 || r.obj()["realm"] != "staff" {
+		t.Fatalf("admin sets the realm: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("PUT", "/api/users/2", map[string]any{"email": "owner2@example.com", "realm": "admins"}, owner...); r.Status != 200 || r.obj()["realm"] != "staff" {
+		t.Fatalf("owner replaces its realm: %d %s", r.Status, r.Raw)
+	}
+	// a realm chosen at sign-up is kept
+	if r := a.do("POST", "/api/users", map[string]any{"email": "r@example.com", "password": "SuperFakePassword", "realm": "shop"}); r.Status != 200 || r.obj()["realm"] != "shop" {
+		t.Fatalf("sign-up with a realm: %d %s", r.Status, r.Raw)
 	}
 }

@@ -94,7 +94,8 @@ func (a *App) guardServerOwnedFields(ctx context.Context, c *rest.Call) error {
 	if hashErr != nil {
 		return hashErr
 	}
-	if c.Method.Name != "create" && !strings.HasPrefix(c.Method.Name, "__create__") {
+	creating := c.Method.Name == "create" || strings.HasPrefix(c.Method.Name, "__create__")
+	if !creating {
 		admin, err := a.HasRole(ctx, c.Token, "admin")
 		if err != nil {
 			return err
@@ -106,6 +107,10 @@ func (a *App) guardServerOwnedFields(ctx context.Context, c *rest.Call) error {
 	eachDataRecord(c, func(rec map[string]any) {
 		for _, k := range serverOwned {
 			delete(rec, k)
+		}
+		if !creating {
+			// the realm scopes a user's identity: chosen at sign-up, changed by an admin only
+			delete(rec, "realm")
 		}
 	})
 	return nil
@@ -132,11 +137,7 @@ func (a *App) HasRole(ctx context.Context, tok *rest.Token, role string) (bool, 
 	if tok == nil || tok.UserID == nil {
 		return false, nil
 	}
-	z := &authorizer{a: a, roles: a.roles}
-	id := acl.IDString(tok.UserID)
-	req := acl.Request{UserID: id, UserModel: a.principalModel(tok.UserModel)}
-	principals := req.Principals()
-	names, err := z.RolesOf(ctx, principals)
+	names, err := a.staticRolesOf(ctx, tok)
 	if err != nil {
 		return false, err
 	}
@@ -147,6 +148,32 @@ func (a *App) HasRole(ctx context.Context, tok *rest.Token, role string) (bool, 
 	}
 	return false, nil
 }
+
+// staticRolesOf returns the names of the roles mapped to a token's user, read once per REST call
+// (the call that ctx carries, when its token is tok).
+func (a *App) staticRolesOf(ctx context.Context, tok *rest.Token) ([]string, error) {
+	c := rest.CallFrom(ctx)
+	if c != nil && c.Token == tok {
+		if names, ok := c.State[staticRolesKey].([]string); ok {
+			return names, nil
+		}
+	}
+	z := &authorizer{a: a, roles: a.roles}
+	req := acl.Request{UserID: acl.IDString(tok.UserID), UserModel: a.principalModel(tok.UserModel)}
+	names, err := z.RolesOf(ctx, req.Principals())
+	if err != nil {
+		return nil, err
+	}
+	if c != nil && c.Token == tok {
+		if names == nil {
+			names = []string{}
+		}
+		c.State[staticRolesKey] = names
+	}
+	return names, nil
+}
+
+const staticRolesKey = "loopgo.staticRoles"
 
 // installUserHooks registers the user models' operation hooks once the datasources are open;
 // the hooks read the settings of the model being saved, so one registration serves them all.

@@ -113,8 +113,13 @@ func TestEmailChangeClearsVerificationToken(t *testing.T) {
 	if rec["verificationToken"] != nil || rec["verificationTokenCreated"] != nil {
 		t.Fatalf("pending token survived an email change: %v", rec)
 	}
-	if rec["emailVerified"] != true {
-		t.Fatalf("emailVerified = %v: reset although verification is not required", rec["emailVerified"])
+	if rec["emailVerified"] != false {
+		t.Fatalf("emailVerified = %v after an email change: the new address is not verified (even when logins do not require it)", rec["emailVerified"])
+	}
+	// an explicit emailVerified (an admin's, or Go code's) in the same write is kept
+	rec, err = e.st.PatchByID(ctx, e.user, a["id"], map[string]any{"email": "third@example.com", "emailVerified": true})
+	if err != nil || rec["emailVerified"] != true {
+		t.Fatalf("explicit emailVerified with an email change: %v, %v", rec["emailVerified"], err)
 	}
 }
 

@@ -115,6 +115,7 @@ func (u *Users) beforeSave(ctx context.Context, hc *store.HookContext) error {
 	if err != nil {
 		return err
 	}
+	_, verifiedGiven := rec["emailVerified"] // only an admin or Go code can send it
 	if replacing && len(originals) == 1 {
 		keepStored(rec, originals[0], guarded)
 	}
@@ -137,7 +138,8 @@ func (u *Users) beforeSave(ctx context.Context, hc *store.HookContext) error {
 		}
 	}
 	if emailChanged {
-		if set.verificationReq {
+		// the new address is not verified, whether or not logins require verification
+		if !verifiedGiven {
 			rec["emailVerified"] = false
 		}
 		// A pending verification link was sent to the old address: it must not verify the new one.
@@ -153,8 +155,9 @@ func (u *Users) beforeSave(ctx context.Context, hc *store.HookContext) error {
 }
 
 // serverOwned are the user properties a replace keeps from the stored record when its data
-// leaves them out (the REST layer strips them from the data of non-admin callers).
-var serverOwned = append([]string{"emailVerified", "verificationToken", propVerificationCreated, propDisabled}, mfaProperties...)
+// leaves them out (the REST layer strips them from the data of non-admin callers; the realm
+// from their updates).
+var serverOwned = append([]string{"emailVerified", "verificationToken", propVerificationCreated, propDisabled, "realm"}, mfaProperties...)
 
 // keepStored copies into a replace's instance the server-owned properties it lacks from the
 // stored record, and the stored password hash too when keepPassword (a replace may not change

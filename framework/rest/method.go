@@ -67,6 +67,7 @@ type Call struct {
 	Method     *Method
 	Args       map[string]any
 	InstanceID any    // prototype methods: the :id path value, coerced
+	PathID     string // the :id segment of the matched route ("" when the route has none)
 	Token      *Token // nil when anonymous
 	Echo       echo.Context
 	Result     any // set after the method ran; after hooks may replace it

@@ -197,6 +197,7 @@ func (s *Server) invoke(ctx context.Context, c *class, call *Call, params map[st
 	if err := s.buildArgs(ctx, call, params); err != nil {
 		return s.fail(ctx, call, err)
 	}
+	call.PathID = params["id"]
 	if !m.Static {
 		call.InstanceID = normalizeID(c.model, params["id"])
 	}

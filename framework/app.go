@@ -103,6 +103,9 @@ func New(cfg Config) (*App, error) {
 	if err := a.reg.ParseFile("throttle.yaml", throttle.ModelYAML); err != nil {
 		return nil, fmt.Errorf("throttle model: %w", err)
 	}
+	if err := a.reg.ParseFile("throttle-lock.yaml", throttle.LockModelYAML); err != nil {
+		return nil, fmt.Errorf("throttle lock model: %w", err)
+	}
 	a.installUserModels()
 	a.installLifecycle()
 	a.aclRows.a = a
@@ -239,7 +242,7 @@ func (a *App) implicitAttachments() {
 		if !ok || !m.IsA("User") || mc.DataSource == "" {
 			continue
 		}
-		for _, name := range []string{"AccessToken", throttle.ModelName} {
+		for _, name := range []string{"AccessToken", throttle.ModelName, throttle.LockModelName} {
 			if _, listed := a.modelCfg[name]; !listed {
 				a.AttachModel(name, mc.DataSource, false)
 			}

@@ -84,7 +84,11 @@ func (a *App) setupThrottle() {
 	if st == nil || m == nil {
 		return
 	}
-	a.limiter = throttle.New(st, m, throttle.Options{Logger: a.log})
+	opts := throttle.Options{Logger: a.log}
+	if a.attached[throttle.LockModelName] == st {
+		opts.Locks = a.reg.Model(throttle.LockModelName)
+	}
+	a.limiter = throttle.New(st, m, opts)
 }
 
 // sendMail renders a template and sends it; failures are logged (never the link's token).

@@ -167,19 +167,13 @@ func (a *App) throttleRegistration(ctx context.Context, c *rest.Call) error {
 		}
 		n = max(1, len(list))
 	}
-	wait, err := a.limiter.Check(ctx, key)
+	// counted before anything else is checked, all n at once or none: concurrent sign-ups
+	// beyond the limit are refused on every instance
+	_, wait, err := a.limiter.ReserveN(ctx, key, n)
 	if wait > 0 {
 		return throttle.TooMany(throttle.CodeRateLimited, "Too many sign-ups from this address", wait)
 	}
-	if err != nil {
-		return err
-	}
-	for range n {
-		if err := a.limiter.Hit(ctx, key...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return err
 }
 
 // registrationKey returns the sign-up throttle key of a call, when the call is a sign-up.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -39,8 +40,16 @@ func (p *workPool) run(ctx context.Context, fn func() error) error {
 		return fmt.Errorf("bcrypt pool: %w", ctx.Err())
 	}
 	defer func() { <-p.slots }()
+	bcryptRuns.Add(1)
 	return fn()
 }
+
+// bcryptRuns counts the computations the pool ran.
+var bcryptRuns atomic.Int64
+
+// BcryptRuns returns how many bcrypt computations (hashes and comparisons, dummy ones
+// included) this process has run: what a throttle must bound.
+func BcryptRuns() int64 { return bcryptRuns.Load() }
 
 // dummyHash is a bcrypt hash of a random secret at one cost, computed on first use.
 type dummyHash struct {

@@ -63,33 +63,35 @@ func (u *Users) Login(ctx context.Context, credentials map[string]any, opts Logi
 	if err != nil {
 		return nil, err
 	}
-	keys := u.loginKeys(query, opts.ClientAddress)
-	trust := u.trustMark(query, opts.ClientAddress)
-	if err := u.checkLogin(ctx, keys, trust); err != nil {
-		return nil, err
-	}
-	failed := func() error {
-		if err := u.limiter().Hit(ctx, keys...); err != nil {
-			return errLoginFailed().WithCause(fmt.Errorf("login: %w", err))
-		}
-		return errLoginFailed()
-	}
 	where := filter.And{}
 	for _, k := range []string{"realm", "email", "username"} {
 		if v, ok := query[k]; ok {
 			where = append(where, eq(u.model, k, v))
 		}
 	}
-	plain, _ := credentials["password"].(string)
 	user, err := u.users.FindOne(ctx, u.model, &filter.Filter{Where: where})
 	if err != nil {
 		return nil, errLoginFailed().WithCause(fmt.Errorf("login: find %s: %w", u.model.Name, err))
 	}
+	// the budgets are the account's, whichever identifier names it (email or username)
+	account := accountID(query)
+	if user != nil {
+		account = "id:" + fmt.Sprint(user[idProperty(u.model).Name])
+	}
+	keys := u.loginKeys(account, opts.ClientAddress)
+	trust := u.trustMark(account, opts.ClientAddress)
+	// the attempt is counted before the password is looked at, so that concurrent attempts
+	// beyond the limit never reach bcrypt; a successful login takes it back
+	attempt, err := u.reserveLogin(ctx, keys, trust)
+	if err != nil {
+		return nil, err
+	}
+	plain, _ := credentials["password"].(string)
 	if user == nil {
 		if err := DummyCompare(ctx, plain, set.cost); err != nil {
 			return nil, fmt.Errorf("login: %w", err)
 		}
-		return nil, failed()
+		return nil, errLoginFailed()
 	}
 	hash, _ := user["password"].(string)
 	match, err := Compare(ctx, hash, plain)
@@ -97,18 +99,28 @@ func (u *Users) Login(ctx context.Context, credentials map[string]any, opts Logi
 		return nil, fmt.Errorf("login: %w", err)
 	}
 	if !match || truthy(user[propDisabled]) {
-		return nil, failed()
+		return nil, errLoginFailed()
 	}
 	if truthy(user[propMFAEnabled]) {
 		ok, err := u.loginCode(ctx, user, credentials["code"])
+		if e, isAPI := apierr.As(err); isAPI && e.Code == codeMFARequired {
+			// the right password without a code is not a failure
+			if rerr := attempt.Release(ctx); rerr != nil {
+				return nil, fmt.Errorf("login: %w", rerr)
+			}
+			return nil, err
+		}
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
-			return nil, failed()
+			return nil, errLoginFailed()
 		}
 	}
 	// Cleared only now: with MFA, a right password alone must not reset the count of wrong codes.
+	if err := attempt.Release(ctx); err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
 	if err := u.limiter().Reset(ctx, keys[0]); err != nil {
 		return nil, fmt.Errorf("login: %w", err)
 	}

@@ -16,13 +16,16 @@ const mfaCodeRule = "mfa-acct"
 // useCode checks code against the stored secret of user under the per-user code limit and, when
 // it matches a step not used yet, applies data to the user in the same conditional update that
 // records the step (extra narrows it, so a concurrent change makes it fail): a code works once.
-// A wrong code is counted and answers 400 INVALID_MFA_CODE.
+// A wrong code is counted (before the check, atomically) and answers 400 INVALID_MFA_CODE.
 func (u *Users) useCode(ctx context.Context, user schema.Record, stored, code string, data map[string]any, extra ...filter.Cond) error {
 	id := user[idProperty(u.model).Name]
 	rule := LoginThrottleOf(u.model).Account
 	rule.Name = mfaCodeRule
 	keys := []throttle.Keyed{{Rule: rule, Key: u.model.Name + "\x00" + fmt.Sprint(id)}}
-	if wait, err := u.limiter().Check(ctx, keys); err != nil {
+	// counted before the code is checked (concurrent guesses beyond the limit are refused);
+	// an accepted code takes the attempt back
+	attempt, wait, err := u.limiter().Reserve(ctx, keys)
+	if err != nil {
 		if wait > 0 {
 			return throttle.TooMany(throttle.CodeLoginThrottled, "Too many wrong one-time codes", wait)
 		}
@@ -33,10 +36,10 @@ func (u *Users) useCode(ctx context.Context, user schema.Record, stored, code st
 		return err
 	}
 	if !ok {
-		if err := u.limiter().Hit(ctx, keys...); err != nil {
-			return fmt.Errorf("mfa code: %w", err)
-		}
 		return errInvalidMFACode()
+	}
+	if err := attempt.Release(ctx); err != nil {
+		return fmt.Errorf("mfa code: %w", err)
 	}
 	return nil
 }

@@ -118,22 +118,14 @@ func (u *Users) throttleReset(ctx context.Context, email, address string) (proce
 	lim := u.limiter()
 	keys := u.mailKeys(email, address)
 	byEmail, byAddress := keys[0], keys[1]
-	wait, err := lim.Check(ctx, []throttle.Keyed{byAddress})
-	if err != nil {
+	if _, wait, err := lim.Reserve(ctx, []throttle.Keyed{byAddress}); err != nil {
 		if wait > 0 {
 			return false, throttle.TooMany(throttle.CodeRateLimited, "Too many password reset requests", wait)
 		}
 		return false, fmt.Errorf("reset password: %w", err)
 	}
-	wait, err = lim.Check(ctx, []throttle.Keyed{byEmail})
+	_, wait, err := lim.Reserve(ctx, []throttle.Keyed{byEmail})
 	if err != nil && wait == 0 {
-		return false, fmt.Errorf("reset password: %w", err)
-	}
-	hits := []throttle.Keyed{byAddress}
-	if wait == 0 {
-		hits = append(hits, byEmail)
-	}
-	if err := lim.Hit(ctx, hits...); err != nil {
 		return false, fmt.Errorf("reset password: %w", err)
 	}
 	return wait == 0, nil

@@ -25,11 +25,11 @@ func (u *Users) SetPassword(ctx context.Context, userID any, tokenDigest string,
 	if err != nil {
 		return err
 	}
-	keep := tokenDigest
+	change := passwordChange{keep: tokenDigest}
 	if slices.Contains(tokenScopes, ResetPasswordScope) {
-		keep = ""
+		change.keep, change.consume = "", tokenDigest
 	}
-	return u.replacePassword(ctx, user, newPassword, keep)
+	return u.replacePassword(ctx, user, newPassword, change)
 }
 
 // ChangePassword changes a user's password given the current one (LoopBack's changePassword):
@@ -46,7 +46,10 @@ func (u *Users) ChangePassword(ctx context.Context, userID any, currentDigest st
 	rule := LoginThrottleOf(u.model).Account
 	rule.Name = changePasswordRule
 	key := []throttle.Keyed{{Rule: rule, Key: u.model.Name + "\x00" + fmt.Sprint(user[idProperty(u.model).Name])}}
-	if wait, err := u.limiter().Check(ctx, key); err != nil {
+	// counted before the comparison, so that concurrent guesses beyond the limit never reach
+	// bcrypt; a right current password takes the attempt back
+	attempt, wait, err := u.limiter().Reserve(ctx, key)
+	if err != nil {
 		if wait > 0 {
 			return throttle.TooMany(throttle.CodeLoginThrottled, "Too many wrong current passwords", wait)
 		}
@@ -59,12 +62,19 @@ func (u *Users) ChangePassword(ctx context.Context, userID any, currentDigest st
 		return fmt.Errorf("change password: %w", err)
 	}
 	if !match {
-		if err := u.limiter().Hit(ctx, key...); err != nil {
-			return fmt.Errorf("change password: %w", err)
-		}
-		return apierr.BadRequest("INVALID_PASSWORD", "Invalid current password")
+		return errInvalidCurrentPassword()
 	}
-	return u.replacePassword(ctx, user, newPassword, currentDigest)
+	if err := attempt.Release(ctx); err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	// the change applies only to the password that was checked: of two concurrent changes
+	// with the same current password, the second finds it changed
+	return u.replacePassword(ctx, user, newPassword, passwordChange{keep: currentDigest, expect: hash})
+}
+
+// errInvalidCurrentPassword is changePassword's answer to a wrong current password.
+func errInvalidCurrentPassword() error {
+	return apierr.BadRequest("INVALID_PASSWORD", "Invalid current password")
 }
 
 // findForPassword loads the user whose password is set or changed: 401 USER_NOT_FOUND when
@@ -80,13 +90,32 @@ func (u *Users) findForPassword(ctx context.Context, userID any) (schema.Record,
 	return user, nil
 }
 
-// replacePassword checks newPassword against the policy, hashes it, saves it as a permitted
-// password change, and deletes the user's tokens but keep ("" = all), in one transaction of the
-// user store.
-func (u *Users) replacePassword(ctx context.Context, user schema.Record, newPassword any, keep string) error {
+// passwordChange says how replacePassword treats tokens and the stored password.
+type passwordChange struct {
+	keep    string // the digest of the one access token to keep ("" = delete all)
+	consume string // the digest of a reset token, used up first: only one use may succeed
+	expect  string // the stored hash the change was checked against ("" = any)
+}
+
+// replacePassword checks newPassword against the policy, uses up the reset token (a
+// conditional delete: of concurrent uses, only the one that deleted it goes on; the others
+// answer 401 INVALID_TOKEN), hashes the password, and saves it as a permitted password change
+// with the user's record locked, deleting the user's tokens but change.keep, in one transaction
+// of the user store. When the stored hash is no longer change.expect (a concurrent change won)
+// it answers 400 INVALID_PASSWORD and changes nothing.
+func (u *Users) replacePassword(ctx context.Context, user schema.Record, newPassword any, change passwordChange) error {
 	set := settingsOf(u.model)
 	if err := PolicyOf(u.model).Check(u.model.Name, newPassword); err != nil {
 		return err
+	}
+	if change.consume != "" {
+		n, err := u.tokens.DeleteByID(ctx, u.tokenModel, change.consume)
+		if err != nil {
+			return fmt.Errorf("set password: use the reset token: %w", err)
+		}
+		if n == 0 {
+			return errInvalidToken()
+		}
 	}
 	plain, _ := newPassword.(string)
 	hash, err := Hash(ctx, plain, set.cost)
@@ -95,11 +124,27 @@ func (u *Users) replacePassword(ctx context.Context, user schema.Record, newPass
 	}
 	id := user[idProperty(u.model).Name]
 	return u.users.Transaction(ctx, func(ctx context.Context) error {
+		found, err := u.users.LockByID(ctx, u.model, id)
+		if err != nil {
+			return fmt.Errorf("set password: lock %s %v: %w", u.model.Name, id, err)
+		}
+		if !found {
+			return apierr.Unauthorized("USER_NOT_FOUND", "User %v not found", id)
+		}
+		if change.expect != "" {
+			cur, err := u.users.FindByID(ctx, u.model, id, nil)
+			if err != nil {
+				return fmt.Errorf("set password: read %s %v: %w", u.model.Name, id, err)
+			}
+			if stored, _ := cur["password"].(string); stored != change.expect {
+				return errInvalidCurrentPassword()
+			}
+		}
 		save := withPasswordChange(WithPreserveAccessTokens(ctx))
 		if _, err := u.users.PatchByID(save, u.model, id, map[string]any{"password": hash}); err != nil {
 			return fmt.Errorf("set password of %s %v: %w", u.model.Name, id, err)
 		}
-		if _, err := u.DeleteTokens(ctx, id, keep); err != nil {
+		if _, err := u.DeleteTokens(ctx, id, change.keep); err != nil {
 			return fmt.Errorf("set password: %w", err)
 		}
 		return nil

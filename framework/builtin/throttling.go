@@ -120,13 +120,12 @@ func override(r *throttle.Rule, o map[string]any, prefix string) {
 	}
 }
 
-// loginKeys returns the login rules applied to an account identifier (the normalised login
-// query) and a client address: account+address, address, account, in that order. Identifiers
-// are lower-cased, so case variants of an email share one budget; an empty address skips the
-// address rules.
-func (u *Users) loginKeys(query map[string]any, address string) []throttle.Keyed {
+// loginKeys returns the login rules applied to an account (its id, "id:<id>", when it exists,
+// else the identifier the login named: accountID) and a client address: account+address,
+// address, account, in that order. An empty address skips the address rules.
+func (u *Users) loginKeys(account, address string) []throttle.Keyed {
 	t := LoginThrottleOf(u.model)
-	account := u.model.Name + "\x00" + accountID(query)
+	account = u.model.Name + "\x00" + account
 	aa := ""
 	if address != "" {
 		aa = account + "\x00" + address
@@ -138,45 +137,50 @@ func (u *Users) loginKeys(query map[string]any, address string) []throttle.Keyed
 	}
 }
 
-// checkLogin applies the login rules keys (see loginKeys) before a login: 429 LOGIN_THROTTLED
-// when one is exhausted; the account rule (the last) is skipped when trust is remembered.
-func (u *Users) checkLogin(ctx context.Context, keys []throttle.Keyed, trust throttle.Mark) error {
+// reserveLogin counts a login attempt against the login rules keys (see loginKeys) before the
+// password is checked, atomically across instances: 429 LOGIN_THROTTLED when one is exhausted;
+// the account rule (the last) is skipped when trust is remembered.
+func (u *Users) reserveLogin(ctx context.Context, keys []throttle.Keyed, trust throttle.Mark) (*throttle.Reservation, error) {
 	lim := u.limiter()
 	trusted, err := lim.Remembered(ctx, trust)
 	if err != nil {
-		return fmt.Errorf("login: %w", err)
+		return nil, fmt.Errorf("login: %w", err)
 	}
 	if trusted {
 		keys = keys[:len(keys)-1]
 	}
-	if wait, err := lim.Check(ctx, keys); err != nil {
+	res, wait, err := lim.Reserve(ctx, keys)
+	if err != nil {
 		if wait > 0 {
-			return throttle.TooMany(throttle.CodeLoginThrottled, "Too many failed login attempts", wait)
+			return nil, throttle.TooMany(throttle.CodeLoginThrottled, "Too many failed login attempts", wait)
 		}
-		return fmt.Errorf("login: %w", err)
+		return nil, fmt.Errorf("login: %w", err)
 	}
-	return nil
+	return res, nil
 }
 
-// trustMark returns the mark of a client address trusted by the account a login query targets
+// trustMark returns the mark of a client address trusted by an account (see loginKeys)
 // (inactive without an address or when the account rule or trust is off).
-func (u *Users) trustMark(query map[string]any, address string) throttle.Mark {
+func (u *Users) trustMark(account, address string) throttle.Mark {
 	t := LoginThrottleOf(u.model)
 	if address == "" || t.Account.Max <= 0 || t.Account.Window <= 0 {
 		return throttle.Mark{}
 	}
-	return throttle.Mark{Name: trustedMark, Keep: t.Trusted, Key: u.model.Name + "\x00" + accountID(query) + "\x00" + address}
+	return throttle.Mark{Name: trustedMark, Keep: t.Trusted, Key: u.model.Name + "\x00" + account + "\x00" + address}
 }
 
-// accountID names the account a login query targets: "email:" or "username:" with the
-// lower-cased value, and the realm when given.
+// accountID names the account a login query targets when no user has it: "email:" or
+// "username:" with the value as the query has it (emails lower-cased unless caseSensitiveEmail,
+// as the lookup does), and the realm when given. Two identifiers share a budget exactly when
+// they would name the same account, so that how a throttle answers tells nothing about which
+// accounts exist.
 func accountID(query map[string]any) string {
 	realm, _ := query["realm"].(string)
 	if s, ok := query["email"].(string); ok && s != "" {
-		return realm + "\x00email:" + strings.ToLower(s)
+		return realm + "\x00email:" + s
 	}
 	s, _ := query["username"].(string)
-	return realm + "\x00username:" + strings.ToLower(s)
+	return realm + "\x00username:" + s
 }
 
 // mailKeys returns the mail rules applied to an email address (lower-cased) and a client

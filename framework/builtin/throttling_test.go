@@ -1,7 +1,9 @@
 package builtin
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,9 +43,11 @@ func TestLoginThrottleAccountAndAddress(t *testing.T) {
 	// The right password from that address is throttled too: no oracle.
 	_, err := e.login("a@example.com", knownPassword, attacker)
 	wantThrottled(t, err, 900)
-	// Case variants of the email share the budget.
+	// A case variant of the email names another account (emails are case-sensitive by
+	// default), with a budget of its own: the answer is the same whether or not the exact
+	// address exists (see TestLoginThrottleTellsNothingOfAccounts).
 	_, err = e.login("A@Example.COM", knownPassword, attacker)
-	wantThrottled(t, err, 900)
+	wantAPIError(t, err, 401, "LOGIN_FAILED", "login failed")
 	// The owner, from another address, is not locked out.
 	if _, err := e.login("a@example.com", knownPassword, owner); err != nil {
 		t.Fatalf("owner login during the attack: %v", err)
@@ -164,4 +168,44 @@ func TestThrottleSettings(t *testing.T) {
 	if mail.Email.Max != 1 || mail.Email.Window != 15*time.Minute || mail.Address.Max != 20 || mail.Address.Window != 10*time.Second {
 		t.Fatalf("MailThrottleOf = %+v", mail)
 	}
+}
+
+// TestLoginThrottleTellsNothingOfAccounts: whether a throttled identifier's variants are
+// throttled too must not depend on whether the account exists.
+func TestLoginThrottleTellsNothingOfAccounts(t *testing.T) {
+	t.Parallel()
+	for _, sensitive := range []bool{true, false} {
+		e := newEnv(t, map[string]any{"caseSensitiveEmail": sensitive})
+		e.throttled(t)
+		e.createUser(t, map[string]any{"email": "known@example.com"})
+		answers := map[string]string{}
+		for _, email := range []string{"known@example.com", "unknown@example.com"} {
+			for range 5 {
+				_, _ = e.login(email, "wrong guess", "203.0.113.7")
+			}
+			_, err := e.login(strings.ToUpper(email[:1])+email[1:], "wrong guess", "203.0.113.7")
+			ae, _ := apierr.As(err)
+			answers[email] = fmt.Sprint(ae.StatusCode)
+		}
+		if answers["known@example.com"] != answers["unknown@example.com"] {
+			t.Fatalf("caseSensitiveEmail=%v: a variant of a throttled email answers %v", sensitive, answers)
+		}
+		want := map[bool]string{true: "401", false: "429"}[sensitive]
+		if answers["known@example.com"] != want {
+			t.Fatalf("caseSensitiveEmail=%v: variants answer %v, want %s", sensitive, answers, want)
+		}
+	}
+}
+
+// TestLoginBudgetIsTheAccounts: an email and a username of one account share its budget.
+func TestLoginBudgetIsTheAccounts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.throttled(t)
+	e.createUser(t, map[string]any{"email": "a@example.com", "username": "ann"})
+	for range 5 {
+		_, _ = e.login("a@example.com", "wrong guess", "203.0.113.7")
+	}
+	_, err := e.users.Login(context.Background(), map[string]any{"username": "ann", "password": knownPassword}, LoginOptions{ClientAddress: "203.0.113.7"})
+	wantThrottled(t, err, 900)
 }

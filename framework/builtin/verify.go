@@ -55,13 +55,10 @@ func (u *Users) Verify(ctx context.Context, userID any, opts VerifyOptions) erro
 		return errEmailRequired()
 	}
 	keys := u.mailKeys(email, opts.ClientAddress)
-	if wait, err := u.limiter().Check(ctx, keys); err != nil {
+	if _, wait, err := u.limiter().Reserve(ctx, keys); err != nil {
 		if wait > 0 {
 			return throttle.TooMany(throttle.CodeRateLimited, "Too many verification requests", wait)
 		}
-		return fmt.Errorf("verify: %w", err)
-	}
-	if err := u.limiter().Hit(ctx, keys...); err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
 	raw, err := newVerificationToken()

@@ -92,7 +92,9 @@ func (mysqlDialect) timeValue(t time.Time) any { return t.UTC().Truncate(time.Mi
 func (mysqlDialect) jsonValue(text string) any { return text }
 
 func (mysqlDialect) insertDefaults() string { return "() VALUES ()" }
-func (mysqlDialect) returningID() bool      { return false }
+
+func (mysqlDialect) insertIgnore() clause.Expression { return clause.Insert{Modifier: "IGNORE"} }
+func (mysqlDialect) returningID() bool               { return false }
 
 func (mysqlDialect) lastInsertID(ctx context.Context, db *gorm.DB) (int64, error) {
 	var id int64
@@ -185,4 +187,10 @@ func (mysqlDialect) invalidPattern(err error) bool {
 		return false
 	}
 	return me.Number == 1139 || (me.Number >= 3685 && me.Number <= 3699)
+}
+
+// retryable recognises a deadlock victim (1213).
+func (mysqlDialect) retryable(err error) bool {
+	var me *mysqldrv.MySQLError
+	return errors.As(err, &me) && me.Number == 1213
 }

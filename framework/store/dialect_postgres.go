@@ -78,7 +78,9 @@ func (postgresDialect) jsonValue(text string) any {
 }
 
 func (postgresDialect) insertDefaults() string { return "DEFAULT VALUES" }
-func (postgresDialect) returningID() bool      { return true }
+
+func (postgresDialect) insertIgnore() clause.Expression { return clause.OnConflict{DoNothing: true} }
+func (postgresDialect) returningID() bool               { return true }
 
 func (postgresDialect) lastInsertID(context.Context, *gorm.DB) (int64, error) {
 	return 0, errors.New("postgres: use INSERT ... RETURNING")
@@ -172,4 +174,10 @@ func (postgresDialect) uniqueViolation(err error) (string, string, bool) {
 func (postgresDialect) invalidPattern(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "2201B" // invalid_regular_expression
+}
+
+// retryable recognises deadlock_detected and serialization_failure.
+func (postgresDialect) retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }

@@ -77,7 +77,9 @@ func (sqliteDialect) timeValue(t time.Time) any {
 func (sqliteDialect) jsonValue(text string) any { return text }
 
 func (sqliteDialect) insertDefaults() string { return "DEFAULT VALUES" }
-func (sqliteDialect) returningID() bool      { return true }
+
+func (sqliteDialect) insertIgnore() clause.Expression { return clause.OnConflict{DoNothing: true} }
+func (sqliteDialect) returningID() bool               { return true }
 
 func (sqliteDialect) lastInsertID(ctx context.Context, db *gorm.DB) (int64, error) {
 	var id int64
@@ -183,3 +185,7 @@ func queryNames(ctx context.Context, db *gorm.DB, q string, args ...any) (map[st
 
 // invalidPattern is false: patterns are compiled before the query is sent.
 func (sqliteDialect) invalidPattern(error) bool { return false }
+
+// retryable is false: SQLite's transactions take the write lock when they begin (and wait for
+// it), so they do not deadlock.
+func (sqliteDialect) retryable(error) bool { return false }

@@ -22,7 +22,7 @@ func (l *Limiter) Check(ctx context.Context, rules []Keyed) (retryAfter time.Dur
 			continue
 		}
 		l.noteWindow(k.Window)
-		wait, err := l.wait(ctx, k, now)
+		wait, err := l.wait(ctx, k, now, 1)
 		if err != nil {
 			return 0, err
 		}
@@ -34,25 +34,30 @@ func (l *Limiter) Check(ctx context.Context, rules []Keyed) (retryAfter time.Dur
 	return 0, nil
 }
 
-// wait returns how long until k's rule has room for one more event at now (0 = it has room):
-// with Max events in the window, the Max-th newest must leave it.
-func (l *Limiter) wait(ctx context.Context, k Keyed, now time.Time) (time.Duration, error) {
+// wait returns how long until k's rule has room for n more events at now (0 = it has room):
+// with Max-n+1 events in the window, the (Max-n+1)-th newest must leave it. More than Max
+// events never fit; the answer is then the whole window.
+func (l *Limiter) wait(ctx context.Context, k Keyed, now time.Time, n int) (time.Duration, error) {
+	if n > k.Max {
+		return k.Window, nil
+	}
+	room := k.Max - n + 1
 	since := now.Add(-k.Window)
 	events, err := l.st.Find(ctx, l.m, &filter.Filter{
 		Where:  filter.And{l.cond("key", filter.Eq, k.storedKey()), l.cond("at", filter.Gt, since)},
 		Fields: &filter.Fields{Include: []string{"at"}},
 		Order:  []filter.Order{{Property: "at", Desc: true}},
-		Limit:  k.Max,
+		Limit:  room,
 	})
 	if err != nil {
 		return 0, fmt.Errorf("throttle: check rule %s: %w", k.Name, err)
 	}
-	if len(events) < k.Max {
+	if len(events) < room {
 		return 0, nil
 	}
-	oldest, ok := events[k.Max-1]["at"].(time.Time)
+	oldest, ok := events[room-1]["at"].(time.Time)
 	if !ok {
-		return 0, fmt.Errorf("throttle: check rule %s: event time is %T, want time.Time", k.Name, events[k.Max-1]["at"])
+		return 0, fmt.Errorf("throttle: check rule %s: event time is %T, want time.Time", k.Name, events[room-1]["at"])
 	}
 	return max(oldest.Add(k.Window).Sub(now), time.Millisecond), nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/loopgo/loopgo/framework/schema"
@@ -36,6 +37,10 @@ type Options struct {
 	PruneEvery int              // prune on average once per this many hits; 0 = DefaultPruneEvery, < 0 = never
 	Retention  time.Duration    // events younger than this (or than the longest window used) are kept; 0 = DefaultRetention
 	Logger     *slog.Logger     // reports failed opportunistic prunes; nil = slog.Default()
+	// Locks is the ThrottleLock model (LockModelYAML) in the same store, which Reserve locks
+	// rows of; nil = Reserve counts and records in one transaction without a lock, which is
+	// atomic on SQLite only.
+	Locks *schema.Model
 }
 
 // Limiter checks and records rate-limited events in a store. A nil *Limiter allows everything
@@ -47,6 +52,9 @@ type Limiter struct {
 
 	mu        sync.Mutex
 	maxWindow time.Duration // the longest window seen by Check or Hit
+
+	slotsMu    sync.Mutex  // held while the lock rows are made (ensureSlots)
+	slotsReady atomic.Bool // the lock rows exist
 }
 
 // New returns a Limiter recording events of model m (the ThrottleEvent model of ModelYAML, or a

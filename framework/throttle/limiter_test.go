@@ -41,6 +41,9 @@ func newEnv(t *testing.T, opts Options) *env {
 	if err := reg.ParseFile("ThrottleEvent.yaml", ModelYAML); err != nil {
 		t.Fatalf("parse: %v", err)
 	}
+	if err := reg.ParseFile("ThrottleLock.yaml", LockModelYAML); err != nil {
+		t.Fatalf("parse: %v", err)
+	}
 	if err := reg.Resolve(); err != nil {
 		t.Fatalf("resolve: %v", err)
 	}
@@ -60,6 +63,7 @@ func newEnv(t *testing.T, opts Options) *env {
 		opts.PruneEvery = -1
 	}
 	m := reg.Model(ModelName)
+	opts.Locks = reg.Model(LockModelName)
 	return &env{st: st, m: m, clock: c, l: New(st, m, opts)}
 }
 

@@ -12,9 +12,12 @@
 // by).
 //
 // Check and Hit are two statements, not one atomic step: concurrent requests may each pass a
-// check before any of them records its event, so a burst can exceed Max by the number of
-// requests in flight. That bounds an attacker's gain by the server's concurrency (and, for
-// logins, by the bcrypt pool).
+// check before any of them records its event. Reserve is the atomic form, for attempts whose
+// work must not start beyond the limit (a password check, a mail): it counts and records the
+// attempt in one transaction under a lock row of the ThrottleLock model (LockModelYAML), so
+// that N concurrent attempts on any number of instances sharing the database pass exactly as
+// many as the rules allow; Release takes the attempt back when it turns out not to count (a
+// successful login).
 package throttle
 
 import _ "embed"
@@ -28,3 +31,12 @@ const ModelName = "ThrottleEvent"
 //
 //go:embed ThrottleEvent.yaml
 var ModelYAML []byte
+
+// LockModelName is the name of the lock model defined by LockModelYAML.
+const LockModelName = "ThrottleLock"
+
+// LockModelYAML is the definition of the ThrottleLock model ({id string}; every REST access
+// denied), which Reserve locks rows of; the framework attaches it beside ThrottleEvent.
+//
+//go:embed ThrottleLock.yaml
+var LockModelYAML []byte

@@ -58,6 +58,8 @@ type App struct {
 	server        *http.Server
 	addr          net.Addr
 	ready         chan struct{}
+	readyOnce     sync.Once
+	closeOnce     sync.Once
 	roles         *acl.Roles
 	corsOn        bool
 	mixins        map[string]MixinFunc
@@ -96,6 +98,9 @@ func New(cfg Config) (*App, error) {
 	e.Use(rest.RequestLogger(a.log))
 	e.Use(rest.SecurityHeaders)
 	e.Use(middleware.Recover())
+	// every route, boot routes included: a body over the limit is refused by its
+	// Content-Length before it is read, or as soon as the limit is passed while reading (413)
+	e.Use(middleware.BodyLimit(strconv.FormatInt(cfg.bodyLimit(), 10) + "B"))
 	a.installCORS()
 	if err := a.loadFS(builtin.FS, "models"); err != nil {
 		return nil, fmt.Errorf("built-in models: %w", err)
@@ -339,7 +344,7 @@ func (a *App) migrate(ctx context.Context) error {
 // buildREST creates the REST server and exposes every public attached model.
 func (a *App) buildREST() error {
 	a.rest = rest.New(a.echo, rest.Options{
-		Root: a.cfg.RestAPIRoot, BodyLimit: a.cfg.BodyLimit, Logger: a.log,
+		Root: a.cfg.RestAPIRoot, BodyLimit: a.cfg.bodyLimit(), Logger: a.log,
 		CurrentUserLiteral: a.cfg.CurrentUserLiteral, Models: a.reg, Context: callContext,
 		CookieSecret: a.cfg.CookieSecret, CaseSensitive: a.cfg.CaseSensitivePaths,
 	})
@@ -453,7 +458,8 @@ func (a *App) REST() *rest.Server { return a.rest }
 // Handler returns the HTTP handler of the application (after Setup).
 func (a *App) Handler() http.Handler { return a.echo }
 
-// Start sets the app up and serves HTTP until ctx is cancelled, then shuts down gracefully.
+// Start sets the app up and serves HTTP on the configured host and port until ctx is cancelled,
+// then shuts down gracefully.
 func (a *App) Start(ctx context.Context) error {
 	if err := a.Setup(ctx); err != nil {
 		return err
@@ -463,18 +469,32 @@ func (a *App) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	return a.Serve(ctx, ln)
+}
+
+// Serve serves HTTP on ln (after Setup) until ctx is cancelled, then lets in-flight requests
+// finish within the shutdown grace period, cuts the rest, and closes the datasources.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.addr = ln.Addr()
-	a.server = &http.Server{Handler: a.echo, ReadHeaderTimeout: 10 * time.Second}
+	t := a.cfg.Timeouts.withDefaults()
+	a.server = &http.Server{Handler: a.echo, ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read,
+		WriteTimeout: t.Write, IdleTimeout: t.Idle,
+		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)}
 	a.log.Info("Loopgo listening", "url", "http://"+ln.Addr().String(), "restApiRoot", a.cfg.RestAPIRoot)
-	close(a.ready)
+	a.readyOnce.Do(func() { close(a.ready) })
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(ln) }()
 	select {
 	case err := <-errc:
-		return err
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil // Shutdown was called directly
+		}
+		_ = a.closeStores()
+		return fmt.Errorf("serve on %s: %w", ln.Addr(), err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	a.log.Info("Loopgo shutting down", "grace", t.Shutdown.String())
+	sctx, cancel := context.WithTimeout(context.Background(), t.Shutdown)
 	defer cancel()
 	return a.Shutdown(sctx)
 }
@@ -485,15 +505,26 @@ func (a *App) Addr() net.Addr {
 	return a.addr
 }
 
-// Shutdown stops the HTTP server and closes the datasources.
+// Shutdown stops the HTTP server, letting in-flight requests finish until ctx ends and cutting
+// those still running then (logged, not an error), and closes the datasources.
 func (a *App) Shutdown(ctx context.Context) error {
-	var errs []error
 	if a.server != nil {
-		errs = append(errs, a.server.Shutdown(ctx))
+		if err := a.server.Shutdown(ctx); err != nil {
+			a.log.Warn("shutdown grace period over: open connections cut", "err", err)
+			_ = a.server.Close()
+		}
 	}
-	for _, st := range a.stores {
-		errs = append(errs, st.Close())
-	}
+	return a.closeStores()
+}
+
+// closeStores closes every datasource once.
+func (a *App) closeStores() error {
+	var errs []error
+	a.closeOnce.Do(func() {
+		for _, st := range a.stores {
+			errs = append(errs, st.Close())
+		}
+	})
 	return errors.Join(errs...)
 }
 

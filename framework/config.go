@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -35,7 +36,39 @@ type Config struct {
 	// instance clear it at once; other instances see them within this time); nil = 1 s, 0 = off.
 	TokenCacheSeconds *float64     `yaml:"tokenCacheSeconds"`
 	Remoting          Remoting     `yaml:"remoting"`
+	Timeouts          Timeouts     `yaml:"timeouts"`
 	Logger            *slog.Logger `yaml:"-"`
+}
+
+// Timeouts bound how long clients, start-up and shutdown may take; YAML durations such as
+// "30s" or "2m", zero or absent for the default.
+type Timeouts struct {
+	ReadHeader time.Duration `yaml:"readHeader"` // a request's headers; default 10s
+	Read       time.Duration `yaml:"read"`       // a whole request, body included; default 30s
+	Write      time.Duration `yaml:"write"`      // from the end of the headers to the end of the answer; default 60s
+	Idle       time.Duration `yaml:"idle"`       // a kept-alive connection between requests; default 120s
+	Startup    time.Duration `yaml:"startup"`    // connecting to each datasource and its first queries; default 10s
+	Shutdown   time.Duration `yaml:"shutdown"`   // grace for in-flight requests after SIGTERM; default 15s
+}
+
+// orDefault returns d, or def when d is not positive.
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// withDefaults returns the timeouts with every unset one at its default.
+func (t Timeouts) withDefaults() Timeouts {
+	return Timeouts{
+		ReadHeader: orDefault(t.ReadHeader, 10*time.Second),
+		Read:       orDefault(t.Read, 30*time.Second),
+		Write:      orDefault(t.Write, 60*time.Second),
+		Idle:       orDefault(t.Idle, 120*time.Second),
+		Startup:    orDefault(t.Startup, 10*time.Second),
+		Shutdown:   orDefault(t.Shutdown, 15*time.Second),
+	}
 }
 
 // Datasource is one database connection, by URL: sqlite:PATH, postgres://..., mysql://...
@@ -229,4 +262,12 @@ func parseModelConfig(file string, src []byte) (map[string]ModelConfig, error) {
 		out[k.Value] = mc
 	}
 	return out, nil
+}
+
+// bodyLimit is the request body limit in bytes (BodyLimit, default 100 kB as LoopBack's).
+func (c Config) bodyLimit() int64 {
+	if c.BodyLimit > 0 {
+		return c.BodyLimit
+	}
+	return 100 * 1024
 }

@@ -201,7 +201,7 @@ func TestVerifyAndConfirm(t *testing.T) {
 		code   string
 	}{
 		{"uid=1", 400, ""},
-		{"uid=99&token=" + q.Get("token"), 404, "USER_NOT_FOUND"},
+		{"uid=99&token=" + q.Get("token"), 400, "INVALID_TOKEN"},
 		{"uid=1&token=nope", 400, "INVALID_TOKEN"},
 		{"uid=1&token=" + q.Get("token") + "&redirect=" + url.QueryEscape("https://evil.example.com/"), 400, "INVALID_REDIRECT"},
 		{"uid=1&token=" + q.Get("token") + "&redirect=" + url.QueryEscape("/\t/evil.example.com"), 400, "INVALID_REDIRECT"},

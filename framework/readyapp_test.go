@@ -3,6 +3,8 @@ package framework_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -364,5 +366,68 @@ func TestIdentityChangesResetVerification(t *testing.T) {
 	// a realm chosen at sign-up is kept
 	if r := a.do("POST", "/api/users", map[string]any{"email": "r@example.com", "password": "SuperFakePassword", "realm": "shop"}); r.Status != 200 || r.obj()["realm"] != "shop" {
 		t.Fatalf("sign-up with a realm: %d %s", r.Status, r.Raw)
+	}
+}
+
+// countingReader yields n bytes of JSON-ish filler and counts what was read.
+type countingReader struct {
+	n, read int64
+}
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	if r.read >= r.n {
+		return 0, io.EOF
+	}
+	k := min(int64(len(p)), r.n-r.read)
+	for i := range k {
+		p[i] = ' '
+	}
+	r.read += k
+	return int(k), nil
+}
+
+// TestBodiesAreBoundedEverywhere: the body limit holds for boot routes too, without reading a
+// large body; trailing data after a JSON value is a 400.
+func TestBodiesAreBoundedEverywhere(t *testing.T) {
+	a, toks := readyApp(t)
+	const big = 5 << 20
+	for _, path := range []string{"/login", "/api/users/login", "/api/notes", "/nothing-here"} {
+		for _, withLength := range []bool{true, false} {
+			body := &countingReader{n: big}
+			req := httptest.NewRequest("POST", path, body)
+			req.Header.Set("Content-Type", "application/json")
+			if withLength {
+				req.ContentLength = big
+			} else {
+				req.ContentLength = -1
+			}
+			rec := httptest.NewRecorder()
+			a.app.Handler().ServeHTTP(rec, req)
+			if path == "/nothing-here" && !withLength {
+				// no route reads it: 404, having read nothing
+				if rec.Code != 404 || body.read != 0 {
+					t.Fatalf("POST %s: %d after reading %d bytes", path, rec.Code, body.read)
+				}
+				continue
+			}
+			if rec.Code != 413 || !strings.Contains(rec.Body.String(), `"name":"PayloadTooLargeError"`) {
+				t.Fatalf("POST %s with 5 MB (length given: %v): %d %s", path, withLength, rec.Code, rec.Body.String())
+			}
+			if limit := int64(200 << 10); body.read > limit {
+				t.Fatalf("POST %s (length given: %v): %d bytes read, want at most %d", path, withLength, body.read, limit)
+			}
+		}
+	}
+	owner := []string{"Authorization", toks["owner"]}
+	for _, raw := range []string{`{"title":"x"}}`, `{"title":"x"} {"title":"y"}`, `{"title":"x"}]`, `{"title":"x"} x`} {
+		if r := a.do("POST", "/api/notes", raw, owner...); r.Status != 400 || r.errField("name") != "SyntaxError" {
+			t.Errorf("POST /api/notes %s: %d %s", raw, r.Status, r.Raw)
+		}
+		if r := a.do("POST", "/login", strings.Replace(raw, `"title":"x"`, `"email":"owner@example.com","password":"SuperFakePassword"`, 1)); r.Status != 400 {
+			t.Errorf("POST /login with trailing data %s: %d %s", raw, r.Status, r.Raw)
+		}
+	}
+	if r := a.do("POST", "/api/notes", "{\"title\":\"x\"}  \n", owner...); r.Status != 200 {
+		t.Fatalf("trailing spaces: %d %s", r.Status, r.Raw)
 	}
 }

@@ -76,9 +76,9 @@ func (u *Users) Verify(ctx context.Context, userID any, opts VerifyOptions) erro
 	return nil
 }
 
-// Confirm completes email verification (LoopBack's confirm, lb3.md 1.9): unknown uid answers
-// 404 USER_NOT_FOUND "User not found: <uid>"; a wrong, used or expired token answers 400
-// INVALID_TOKEN "Invalid token" (LoopBack echoes the token; Loopgo does not); success sets
+// Confirm completes email verification (LoopBack's confirm, lb3.md 1.9): an unknown uid and a
+// wrong, used or expired token all answer 400 INVALID_TOKEN "Invalid token" (LoopBack answers
+// 404 for the uid and echoes the token; Loopgo reveals neither); success sets
 // emailVerified and clears the token, which is therefore single use. The `redirect` argument
 // of the REST method is the REST layer's business (204, or 302 to it).
 func (u *Users) Confirm(ctx context.Context, uid any, token string) error {
@@ -87,7 +87,8 @@ func (u *Users) Confirm(ctx context.Context, uid any, token string) error {
 		return fmt.Errorf("confirm: find %s %v: %w", u.model.Name, uid, err)
 	}
 	if user == nil {
-		return apierr.New(404, "USER_NOT_FOUND", "User not found: %v", uid)
+		// as a bad token: the answer must not tell which user ids exist
+		return apierr.BadRequest("INVALID_TOKEN", "Invalid token")
 	}
 	stored, _ := user["verificationToken"].(string)
 	created, hasCreated := timeValue(user[propVerificationCreated])

@@ -79,8 +79,8 @@ func TestVerifyAndConfirm(t *testing.T) {
 		code   string
 		msg    string
 	}{
-		{"unknown uid", 999, token, 404, "USER_NOT_FOUND", "User not found: 999"},
-		{"uid not a number", "abc", token, 404, "USER_NOT_FOUND", "User not found: abc"},
+		{"unknown uid", 999, token, 400, "INVALID_TOKEN", "Invalid token"},
+		{"uid not a number", "abc", token, 400, "INVALID_TOKEN", "Invalid token"},
 		{"the replaced token", id, raw, 400, "INVALID_TOKEN", "Invalid token"},
 		{"wrong token", id, strings.Repeat("0", 64), 400, "INVALID_TOKEN", "Invalid token"},
 		{"the digest itself", id, Digest(token), 400, "INVALID_TOKEN", "Invalid token"},

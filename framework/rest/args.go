@@ -77,13 +77,18 @@ func (s *Server) readBody(req *http.Request) (any, error) {
 // readLimited reads a request body of at most limit bytes: 413 past it (without reading on).
 func readLimited(body io.Reader, limit int64) ([]byte, error) {
 	raw, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) || (err == nil && int64(len(raw)) > limit) {
+		return nil, errTooLarge() // over this limit, or over the app-wide one (BodyLimit)
+	}
 	if err != nil {
 		return nil, apierr.BadRequest("", "Could not read the request body")
 	}
-	if int64(len(raw)) > limit {
-		return nil, &apierr.Error{StatusCode: http.StatusRequestEntityTooLarge, Name: "PayloadTooLargeError", Message: "request entity too large"}
-	}
 	return raw, nil
+}
+
+// errTooLarge is body-parser's answer to a body over the limit.
+func errTooLarge() error {
+	return &apierr.Error{StatusCode: http.StatusRequestEntityTooLarge, Name: "PayloadTooLargeError", Message: "request entity too large"}
 }
 
 // errMalformedJSON is LoopBack's answer to a body that is not one JSON value.
@@ -97,7 +102,8 @@ func decodeJSON(raw []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return errMalformedJSON()
 	}
-	if dec.More() {
+	// nothing but spaces may follow the value: `{"a":1}}` and `{} {}` are not one JSON value
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errMalformedJSON()
 	}
 	return nil

@@ -15,9 +15,12 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/loopgo/loopgo/framework"
 	"github.com/loopgo/loopgo/framework/builtin"
+	"github.com/loopgo/loopgo/framework/mail"
+	"github.com/loopgo/loopgo/framework/mail/mailtest"
 	"github.com/loopgo/loopgo/framework/store"
 )
 
@@ -220,7 +223,12 @@ func TestResetTokenIsUsedOnceUnderABurst(t *testing.T) {
 func TestConcurrentPasswordChangesAreSerialised(t *testing.T) {
 	for _, db := range sharedDatabases(t) {
 		t.Run(db.name, func(t *testing.T) {
-			urls, apps := instancePair(t, db.url)
+			smtp := mailtest.Start(t)
+			m, err := mail.NewSMTP(mail.SMTPConfig{URL: smtp.URL(), From: "noreply@example.com"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			urls, apps := instancePair(t, db.url, func(app *framework.App) { app.SetMailer(m) })
 			if r := apps[0].do("POST", "/api/users", map[string]any{"email": "ann@example.com", "password": "SuperFakePassword"}); r.Status != 200 {
 				t.Fatalf("sign-up: %d %s", r.Status, r.Raw)
 			}
@@ -243,6 +251,12 @@ func TestConcurrentPasswordChangesAreSerialised(t *testing.T) {
 			}
 			if works != 1 {
 				t.Fatalf("%d of the new passwords work", works)
+			}
+			// one notice mail for the one change (the mail is sent after the answer)
+			smtp.WaitFor(t, 1, 10*time.Second)
+			time.Sleep(300 * time.Millisecond)
+			if got := smtp.Messages(); len(got) != 1 || !strings.Contains(got[0].Text, "password of your account was changed") {
+				t.Fatalf("%d notice mails after one change: %+v", len(got), got)
 			}
 		})
 	}

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -47,11 +48,12 @@ func TestReadyAppFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	stopped := false
+	var exitErr error
 	stop := func() {
 		if !stopped {
 			stopped = true
-			_ = cmd.Process.Signal(os.Interrupt)
-			_ = cmd.Wait()
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			exitErr = cmd.Wait()
 		}
 	}
 	t.Cleanup(stop)
@@ -156,7 +158,15 @@ func TestReadyAppFlow(t *testing.T) {
 	if strings.Join(got, ",") != want {
 		t.Fatalf("audit trail %v, want %s", got, want)
 	}
+	if resp, err := http.Get(base + "/health"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /health: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	stop() // the log buffer is complete once the process has exited
+	if exitErr != nil {
+		t.Fatalf("SIGTERM: the app exited with %v, want 0\n%s", exitErr, logs.String())
+	}
 	for _, secret := range []string{"SuperFakePassword", tok, short, "$2a$", "$2b$"} {
 		if strings.Contains(logs.String(), secret) {
 			t.Fatalf("the server log contains a secret")

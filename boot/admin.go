@@ -15,19 +15,16 @@ func AdminUser(ctx context.Context, app *framework.App) error {
 	if email == "" || password == "" {
 		return nil
 	}
-	users := app.Model("User")
-	user, err := users.FindOne(ctx, map[string]any{"where": map[string]any{"email": email}})
-	if err != nil {
-		return fmt.Errorf("look up admin user: %w", err)
+	data := map[string]any{"email": email, "password": password}
+	if name := os.Getenv("ADMIN_USERNAME"); name != "" {
+		data["username"] = name
 	}
-	if user == nil {
-		data := map[string]any{"email": email, "password": password}
-		if name := os.Getenv("ADMIN_USERNAME"); name != "" {
-			data["username"] = name
-		}
-		if user, err = users.Create(ctx, data); err != nil {
-			return fmt.Errorf("create admin user %s: %w", email, err)
-		}
+	// several instances may start at once: the one that loses the race gets the winner's user
+	user, created, err := app.Model("User").FindOrCreate(ctx, map[string]any{"email": email}, data)
+	if err != nil {
+		return fmt.Errorf("find or create admin user %s: %w", email, err)
+	}
+	if created {
 		app.Logger().Info("admin user created", "email", email)
 	}
 	if err := app.GrantRole(ctx, "admin", user["id"]); err != nil {

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -59,6 +60,7 @@ type App struct {
 	addr          net.Addr
 	ready         chan struct{}
 	readyOnce     sync.Once
+	draining      atomic.Bool // shutdown has begun: the health check answers 503
 	closeOnce     sync.Once
 	roles         *acl.Roles
 	corsOn        bool
@@ -211,10 +213,14 @@ func (a *App) Setup(ctx context.Context) error {
 	if err := a.checkRelationScopes(); err != nil {
 		return err
 	}
-	if err := a.openDatasources(ctx); err != nil {
+	// connecting and migrating have a deadline: a database that accepts connections but never
+	// answers must not hang start-up
+	dbctx, cancel := context.WithTimeout(ctx, a.cfg.Timeouts.withDefaults().Startup)
+	defer cancel()
+	if err := a.openDatasources(dbctx); err != nil {
 		return err
 	}
-	if err := a.migrate(ctx); err != nil {
+	if err := a.migrate(dbctx); err != nil {
 		return err
 	}
 	a.setupThrottle()
@@ -277,9 +283,10 @@ func (a *App) openDatasources(ctx context.Context) error {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		st, err := store.Open(ctx, n, a.cfg.Datasources[n].URL, store.Options{Logger: a.log})
+		ds := a.cfg.Datasources[n]
+		st, err := store.Open(ctx, n, ds.URL, store.Options{Logger: a.log, MaxOpenConns: ds.MaxOpenConns})
 		if err != nil {
-			return fmt.Errorf("datasource %q: %w", n, err)
+			return fmt.Errorf("datasource %q (%s): %w", n, redactURL(ds.URL), err)
 		}
 		a.stores[n] = st
 		a.registerObservers(st)
@@ -335,7 +342,7 @@ func (a *App) migrate(ctx context.Context) error {
 	}
 	for st, models := range byStore {
 		if err := st.Migrate(ctx, models); err != nil {
-			return fmt.Errorf("datasource %q: %w", st.Name(), err)
+			return fmt.Errorf("datasource %q (%s): %w", st.Name(), redactURL(a.cfg.Datasources[st.Name()].URL), err)
 		}
 	}
 	return nil
@@ -353,6 +360,7 @@ func (a *App) buildREST() error {
 	}
 	a.rest.SetAuthorizer(&authorizer{a: a, roles: a.roles})
 	a.mountExplain()
+	a.mountHealth()
 	for _, h := range a.remoteHooks {
 		a.registerRemoteHook(h)
 	}
@@ -508,6 +516,7 @@ func (a *App) Addr() net.Addr {
 // Shutdown stops the HTTP server, letting in-flight requests finish until ctx ends and cutting
 // those still running then (logged, not an error), and closes the datasources.
 func (a *App) Shutdown(ctx context.Context) error {
+	a.draining.Store(true)
 	if a.server != nil {
 		if err := a.server.Shutdown(ctx); err != nil {
 			a.log.Warn("shutdown grace period over: open connections cut", "err", err)

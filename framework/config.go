@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -34,10 +35,13 @@ type Config struct {
 	Mail               MailConfig `yaml:"mail"`
 	// TokenCacheSeconds caches resolved access tokens in memory (revocations through this
 	// instance clear it at once; other instances see them within this time); nil = 1 s, 0 = off.
-	TokenCacheSeconds *float64     `yaml:"tokenCacheSeconds"`
-	Remoting          Remoting     `yaml:"remoting"`
-	Timeouts          Timeouts     `yaml:"timeouts"`
-	Logger            *slog.Logger `yaml:"-"`
+	TokenCacheSeconds *float64 `yaml:"tokenCacheSeconds"`
+	Remoting          Remoting `yaml:"remoting"`
+	Timeouts          Timeouts `yaml:"timeouts"`
+	// HealthPath answers 200 when every datasource answers, 503 otherwise or while shutting
+	// down (for load balancers); default /health, "off" for none.
+	HealthPath string       `yaml:"healthPath"`
+	Logger     *slog.Logger `yaml:"-"`
 }
 
 // Timeouts bound how long clients, start-up and shutdown may take; YAML durations such as
@@ -73,7 +77,20 @@ func (t Timeouts) withDefaults() Timeouts {
 
 // Datasource is one database connection, by URL: sqlite:PATH, postgres://..., mysql://...
 type Datasource struct {
-	URL string `yaml:"url"`
+	URL          string `yaml:"url"`
+	MaxOpenConns int    `yaml:"maxOpenConns"` // the pool's bound per instance; 0 = 10 for a SQLite file, none for servers
+}
+
+// redactURL is a datasource URL fit for logs and errors: the password replaced by "xxxxx".
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		if err != nil && strings.Contains(raw, "@") {
+			return "(unparsable URL)"
+		}
+		return raw
+	}
+	return u.Redacted()
 }
 
 // CORS allows cross-origin requests from a list of origins; off when the list is empty.
@@ -160,7 +177,9 @@ func (c *Config) applyEnv() error {
 		if c.Datasources == nil {
 			c.Datasources = map[string]Datasource{}
 		}
-		c.Datasources[c.defaultDS()] = Datasource{URL: v}
+		ds := c.Datasources[c.defaultDS()]
+		ds.URL = v
+		c.Datasources[c.defaultDS()] = ds
 	}
 	return nil
 }

@@ -28,6 +28,14 @@ type testApp struct {
 	t   *testing.T
 	app *framework.App
 	log *bytes.Buffer
+	lw  *lockedWriter
+}
+
+// logs returns what the app logged so far; safe while it serves.
+func (a *testApp) logs() string {
+	a.lw.mu.Lock()
+	defer a.lw.mu.Unlock()
+	return a.lw.w.String()
 }
 
 // newTestApp builds an app from YAML files (name -> content) plus setup callbacks run before Setup.
@@ -51,12 +59,13 @@ func newTestAppFS(t *testing.T, fsys fs.FS, setup ...func(*framework.App)) *test
 func newTestAppCfg(t *testing.T, fsys fs.FS, dir string, mod func(*framework.Config), setup ...func(*framework.App)) *testApp {
 	t.Helper()
 	logBuf := &bytes.Buffer{}
+	lw := &lockedWriter{w: logBuf}
 	cfg := framework.Config{
 		Datasources: map[string]framework.Datasource{
 			"db":    {URL: "sqlite:" + filepath.Join(dir, "app.db")},
 			"audit": {URL: "sqlite:" + filepath.Join(dir, "audit.db")},
 		},
-		Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: logBuf}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger: slog.New(slog.NewTextHandler(lw, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	if mod != nil {
 		mod(&cfg)
@@ -85,7 +94,7 @@ func newTestAppCfg(t *testing.T, fsys fs.FS, dir string, mod func(*framework.Con
 		t.Fatalf("setup: %v", err)
 	}
 	t.Cleanup(func() { _ = app.Shutdown(context.Background()) })
-	return &testApp{t: t, app: app, log: logBuf}
+	return &testApp{t: t, app: app, log: logBuf, lw: lw}
 }
 
 // response is a recorded HTTP answer.

@@ -2,6 +2,9 @@ package framework
 
 import (
 	"context"
+	"net/http"
+
+	"github.com/loopgo/loopgo/framework/apierr"
 
 	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/rest"
@@ -89,6 +92,27 @@ func (m *Model) Create(ctx context.Context, data map[string]any) (Record, error)
 		return nil, err
 	}
 	return st.Create(ctx, d, data)
+}
+
+// FindOrCreate returns the record matching where, creating it from data when there is none
+// (created reports which). When a uniqueness rule refuses the create because a concurrent caller
+// won, that caller's record is returned: seeding run by several instances at once is safe for
+// models whose where matches a unique property.
+func (m *Model) FindOrCreate(ctx context.Context, where, data map[string]any) (rec Record, created bool, err error) {
+	find := func() (Record, error) { return m.FindOne(ctx, map[string]any{"where": where}) }
+	if rec, err = find(); err != nil || rec != nil {
+		return rec, false, err
+	}
+	rec, err = m.Create(ctx, data)
+	if err == nil {
+		return rec, true, nil
+	}
+	if apierr.From(err).StatusCode == http.StatusUnprocessableEntity {
+		if winner, ferr := find(); ferr == nil && winner != nil {
+			return winner, false, nil
+		}
+	}
+	return nil, false, err
 }
 
 // query resolves the model and parses a filter given as a decoded JSON value.

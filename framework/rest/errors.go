@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,10 @@ import (
 
 	"github.com/loopgo/loopgo/framework/apierr"
 )
+
+// StatusClientClosedRequest is the status logged for a request whose client went away before
+// the answer (nginx's 499); the client never sees it.
+const StatusClientClosedRequest = 499
 
 // envelope is the JSON body of every error response.
 type envelope struct {
@@ -26,6 +31,14 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		e := toAPIError(err, ec)
+		if e.StatusCode >= 500 && errors.Is(ec.Request().Context().Err(), context.Canceled) {
+			// the client went away (or shutdown cut it): its request failed for that reason,
+			// not for a fault of the server; nginx's 499 says so in the request log
+			log.Info("client aborted the request", "request_id", ec.Response().Header().Get(echo.HeaderXRequestID),
+				"method", ec.Request().Method, "path", ec.Request().URL.Path)
+			_ = ec.NoContent(StatusClientClosedRequest)
+			return
+		}
 		if e.StatusCode >= 500 {
 			log.Error("internal error", "request_id", ec.Response().Header().Get(echo.HeaderXRequestID),
 				"method", ec.Request().Method, "path", ec.Request().URL.Path, "err", err.Error())

@@ -19,7 +19,8 @@ import (
 
 // Options configure a Store.
 type Options struct {
-	Logger *slog.Logger // nil = slog.Default()
+	Logger       *slog.Logger // nil = slog.Default()
+	MaxOpenConns int          // the pool's bound; 0 = 10 for a SQLite file, no bound for servers
 }
 
 // Store is one datasource: a database connection and the models attached to it.

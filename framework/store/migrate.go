@@ -16,7 +16,14 @@ import (
 // is not applied and is reported in the error, with how to proceed. Every persisted model is
 // migrated as far as it safely can be; the errors of all models are joined. Columns that no
 // property declares any more are left in place (they are nullable) and logged as warnings.
+// The whole migration runs under the database's migration lock, so instances starting together
+// migrate one after the other, each reading the schema only once it holds the lock.
 func (s *Store) Migrate(ctx context.Context, models []*schema.Model) error {
+	return s.withMigrationLock(ctx, func(db *gorm.DB) error { return s.migrateAll(ctx, db, models) })
+}
+
+// migrateAll migrates every persisted model of models through db.
+func (s *Store) migrateAll(ctx context.Context, db *gorm.DB, models []*schema.Model) error {
 	var errs []error
 	fks := s.foreignKeys(models)
 	for _, m := range models {
@@ -27,7 +34,7 @@ func (s *Store) Migrate(ctx context.Context, models []*schema.Model) error {
 			errs = append(errs, fmt.Errorf("store %s: migrate: %w", s.name, err))
 			continue
 		}
-		if err := s.migrateModel(ctx, m, fks[m.Name]); err != nil {
+		if err := s.migrateModel(ctx, db, m, fks[m.Name]); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -76,8 +83,9 @@ func (s *Store) extraDef() string {
 	return s.dl.columnType(&schema.Property{Type: schema.Object}, false)
 }
 
-func (s *Store) migrateModel(ctx context.Context, m *schema.Model, fks map[string]bool) error {
-	db := s.db.WithContext(ctx)
+// migrateModel brings one model's table, columns and indexes up to its definition.
+func (s *Store) migrateModel(ctx context.Context, db *gorm.DB, m *schema.Model, fks map[string]bool) error {
+	db = db.WithContext(ctx)
 	table := tableName(m)
 	exists, err := s.dl.hasTable(ctx, db, table)
 	if err != nil {
@@ -175,6 +183,12 @@ func (s *Store) createTable(ctx context.Context, db *gorm.DB, m *schema.Model, f
 func (s *Store) addColumn(ctx context.Context, db *gorm.DB, table, col, typ string) error {
 	err := db.WithContext(ctx).Exec("ALTER TABLE ? ADD COLUMN ? "+typ, clause.Table{Name: table}, clause.Column{Name: col}).Error
 	if err != nil {
+		// added meanwhile by an instance that does not take the lock (an older version)
+		if cols, cerr := s.dl.columns(ctx, db, table); cerr == nil {
+			if _, ok := cols[strings.ToLower(col)]; ok {
+				return nil
+			}
+		}
 		return fmt.Errorf("store %s: add column %q to table %q: %w", s.name, col, table, err)
 	}
 	s.log.Info("store: added column", "datasource", s.name, "table", table, "column", col)
@@ -194,8 +208,30 @@ func (s *Store) createIndex(ctx context.Context, db *gorm.DB, table string, ix i
 	if err == nil {
 		return nil
 	}
+	// created meanwhile by an instance that does not take the lock (an older version)
+	if have, ierr := s.dl.indexes(ctx, db, table); ierr == nil && have[strings.ToLower(ix.name)] {
+		return nil
+	}
 	if ix.unique {
-		return fmt.Errorf("store %s: cannot create unique index %q on %q.%q (existing rows may hold duplicate values: remove the duplicates, then start again): %w", s.name, ix.name, table, col, err)
+		if dup, ok := s.duplicateValue(ctx, db, table, col); ok {
+			return fmt.Errorf("store %s: cannot create unique index %q on %q.%q: existing rows hold the value %v more than once; remove the duplicates, then start again: %w", s.name, ix.name, table, col, dup, err)
+		}
+		return fmt.Errorf("store %s: cannot create unique index %q on %q.%q: %w", s.name, ix.name, table, col, err)
 	}
 	return fmt.Errorf("store %s: create index %q on %q.%q: %w", s.name, ix.name, table, col, err)
+}
+
+// duplicateValue finds a value of col held by more than one row of table.
+func (s *Store) duplicateValue(ctx context.Context, db *gorm.DB, table, col string) (any, bool) {
+	var vals []any
+	err := db.WithContext(ctx).Table(table).Select("?", clause.Column{Name: col}).
+		Where("? IS NOT NULL", clause.Column{Name: col}).
+		Group(col).Having("COUNT(*) > 1").Limit(1).Pluck(col, &vals).Error
+	if err != nil || len(vals) == 0 {
+		return nil, false
+	}
+	if b, ok := vals[0].([]byte); ok {
+		return string(b), true
+	}
+	return vals[0], true
 }

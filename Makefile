@@ -2,7 +2,7 @@
 GO ?= go
 export CGO_ENABLED = 1
 
-.PHONY: run build test vet fuzz bench clean
+.PHONY: run build test vet fuzz bench bench-http clean
 
 run:
 	$(GO) run .
@@ -28,6 +28,12 @@ fuzz:
 # Benchmarks: each generated endpoint beside a hand-written Echo+GORM handler; prints ratios.
 bench:
 	$(GO) test ./framework -run '^$$' -bench . -benchtime 3s -count 1
+
+# Over real HTTP: the ready app's binary against a careful hand-written Echo+GORM server on one
+# seeded SQLite database, interleaved rounds, req/s, p50/p99, CPU per request and the ratios
+# (about 2 minutes; not part of `make test`). BENCH_HTTP_FLAGS="-rounds 8 -duration 3s" for more.
+bench-http:
+	$(GO) run ./bench/http $(BENCH_HTTP_FLAGS)
 
 clean:
 	rm -rf bin data

@@ -97,7 +97,13 @@ func New(cfg Config) (*App, error) {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	e.Use(middleware.RequestID())
-	e.Use(rest.RequestLogger(a.log))
+	level, logRequests, err := cfg.requestLogLevel()
+	if err != nil {
+		return nil, err
+	}
+	if logRequests {
+		e.Use(rest.RequestLogger(a.log, level))
+	}
 	e.Use(rest.SecurityHeaders)
 	e.Use(middleware.Recover())
 	// every route, boot routes included: a body over the limit is refused by its

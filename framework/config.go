@@ -40,7 +40,10 @@ type Config struct {
 	Timeouts          Timeouts `yaml:"timeouts"`
 	// HealthPath answers 200 when every datasource answers, 503 otherwise or while shutting
 	// down (for load balancers); default /health, "off" for none.
-	HealthPath string       `yaml:"healthPath"`
+	HealthPath string `yaml:"healthPath"`
+	// RequestLog is the level of the one line logged per request: info (default), debug (seen
+	// only with a debug logger) or off.
+	RequestLog string       `yaml:"requestLog"`
 	Logger     *slog.Logger `yaml:"-"`
 }
 
@@ -53,6 +56,19 @@ type Timeouts struct {
 	Idle       time.Duration `yaml:"idle"`       // a kept-alive connection between requests; default 120s
 	Startup    time.Duration `yaml:"startup"`    // connecting to each datasource and its first queries; default 10s
 	Shutdown   time.Duration `yaml:"shutdown"`   // grace for in-flight requests after SIGTERM; default 15s
+}
+
+// requestLogLevel is the level of request lines; ok is false when they are off.
+func (c Config) requestLogLevel() (level slog.Level, ok bool, err error) {
+	switch strings.ToLower(c.RequestLog) {
+	case "", "info":
+		return slog.LevelInfo, true, nil
+	case "debug":
+		return slog.LevelDebug, true, nil
+	case "off":
+		return 0, false, nil
+	}
+	return 0, false, fmt.Errorf("config: requestLog %q: want info, debug or off", c.RequestLog)
 }
 
 // orDefault returns d, or def when d is not positive.

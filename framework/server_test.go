@@ -326,3 +326,24 @@ func TestClientAbortsAreNotInternalErrors(t *testing.T) {
 		t.Fatalf("the abort was logged as an internal error:\n%s", logs)
 	}
 }
+
+func TestRequestLogLevel(t *testing.T) {
+	for _, tc := range []struct {
+		setting string
+		logged  bool
+	}{{"", true}, {"info", true}, {"debug", true}, {"off", false}} {
+		t.Run("requestLog "+tc.setting, func(t *testing.T) {
+			a := newTestAppCfg(t, fsOf(map[string]string{"note.yaml": noteYAML, "model-config.yaml": modelConfig}), t.TempDir(),
+				func(c *framework.Config) { c.RequestLog = tc.setting })
+			if r := a.do("GET", "/api/notes", nil); r.Status != 200 {
+				t.Fatalf("GET /api/notes: %d", r.Status)
+			}
+			if got := strings.Contains(a.logs(), "msg=request method=GET path=/api/notes status=200"); got != tc.logged {
+				t.Fatalf("request line logged: %v, want %v\n%s", got, tc.logged, a.logs())
+			}
+		})
+	}
+	if _, err := framework.New(framework.Config{RequestLog: "loud"}); err == nil || !strings.Contains(err.Error(), `requestLog "loud"`) {
+		t.Fatalf("a bad requestLog: %v", err)
+	}
+}

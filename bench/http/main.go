@@ -31,12 +31,13 @@ import (
 
 // options are the command's flags.
 type options struct {
-	rounds   int
-	duration time.Duration
-	conns    int
-	notes    int
-	users    int
-	only     string
+	rounds    int
+	duration  time.Duration
+	conns     int
+	notes     int
+	users     int
+	only      string
+	loopgoBin string
 }
 
 // server is one of the two servers under test.
@@ -69,6 +70,7 @@ func main() {
 	flag.IntVar(&o.notes, "notes", 10000, "notes to seed")
 	flag.IntVar(&o.users, "users", 10, "users to seed (each owns notes)")
 	flag.StringVar(&o.only, "only", "", "run only scenarios whose name contains this")
+	flag.StringVar(&o.loopgoBin, "loopgo-bin", "", "a ready app binary to measure instead of building one (a profiling build, another version)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-http:", err)
@@ -91,7 +93,11 @@ func run(o options) error {
 		}
 	}
 	dbFile := filepath.Join(dir, "app.db")
-	loopgo, err := start("loopgo", dir, filepath.Join(dir, "loopgo"), nil, func(port int) []string {
+	bin := filepath.Join(dir, "loopgo")
+	if o.loopgoBin != "" {
+		bin = o.loopgoBin
+	}
+	loopgo, err := start("loopgo", dir, bin, nil, func(port int) []string {
 		return []string{"PORT=" + strconv.Itoa(port), "HOST=127.0.0.1", "DATABASE_URL=sqlite:" + dbFile,
 			"AUDIT_DATABASE_URL=sqlite:" + filepath.Join(dir, "audit.db"), "ADMIN_EMAIL=", "ADMIN_PASSWORD="}
 	})

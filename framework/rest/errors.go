@@ -81,9 +81,10 @@ func toAPIError(err error, ec echo.Context) *apierr.Error {
 	return e
 }
 
-// RequestLogger logs one line per request: method, path (never the query, which may hold a
-// token), status, duration, request id and user id.
-func RequestLogger(log *slog.Logger) echo.MiddlewareFunc {
+// RequestLogger logs one line per request at level: method, path (never the query, which may
+// hold a token), status, duration, request id and user id. Nothing is built when the logger
+// does not log at that level.
+func RequestLogger(log *slog.Logger, level slog.Level) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(ec echo.Context) error {
 			start := time.Now()
@@ -91,13 +92,21 @@ func RequestLogger(log *slog.Logger) echo.MiddlewareFunc {
 			if err != nil {
 				ec.Error(err)
 			}
-			attrs := []any{"method", ec.Request().Method, "path", ec.Request().URL.Path,
-				"status", ec.Response().Status, "duration", time.Since(start),
-				"request_id", ec.Response().Header().Get(echo.HeaderXRequestID)}
-			if t, ok := ec.Get(tokenKey).(*Token); ok && t != nil {
-				attrs = append(attrs, "user_id", t.UserID)
+			ctx := ec.Request().Context()
+			if !log.Enabled(ctx, level) {
+				return nil
 			}
-			log.Info("request", attrs...)
+			attrs := [7]slog.Attr{
+				slog.String("method", ec.Request().Method), slog.String("path", ec.Request().URL.Path),
+				slog.Int("status", ec.Response().Status), slog.Duration("duration", time.Since(start)),
+				slog.String("request_id", ec.Response().Header().Get(echo.HeaderXRequestID)),
+			}
+			n := 5
+			if t, ok := ec.Get(tokenKey).(*Token); ok && t != nil {
+				attrs[n] = slog.Any("user_id", t.UserID)
+				n++
+			}
+			log.LogAttrs(ctx, level, "request", attrs[:n]...)
 			return nil
 		}
 	}

@@ -25,10 +25,11 @@ type Options struct {
 
 // Store is one datasource: a database connection and the models attached to it.
 type Store struct {
-	name    string
-	dialect string
-	db      *gorm.DB
-	log     *slog.Logger
+	name     string
+	dialect  string
+	db       *gorm.DB
+	prepared *gorm.DB // db with a cache of prepared statements, for reads outside transactions
+	log      *slog.Logger
 
 	dl    sqlDialect       // the dialect's SQL differences
 	hooks hookRegistry     // operation hooks by model and hook name

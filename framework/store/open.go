@@ -74,7 +74,8 @@ func Open(ctx context.Context, name, url string, opts Options) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("store %q: unsupported datasource URL scheme (want sqlite:PATH, postgres://... or mysql://...)", name)
 	}
-	gcfg := &gorm.Config{Logger: newGormLogger(log), SkipDefaultTransaction: true, DisableAutomaticPing: true}
+	gcfg := &gorm.Config{Logger: newGormLogger(log), SkipDefaultTransaction: true, DisableAutomaticPing: true,
+		PrepareStmtMaxSize: 512, PrepareStmtTTL: 30 * time.Minute}
 	db, err := gorm.Open(dialector, gcfg)
 	// two instances opening one new SQLite file at once: switching it to WAL is not covered by
 	// the busy timeout, so the loser waits and tries again
@@ -117,6 +118,7 @@ func Open(ctx context.Context, name, url string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store %q: connect to %s: %w", name, s.dialect, connectError(ctx, err))
 	}
 	s.db = db
+	s.prepared = db.Session(&gorm.Session{PrepareStmt: true})
 	if sqlFile != "" {
 		if err := s.probeWrite(ctx, sqlFile); err != nil {
 			_ = sqlDB.Close()

@@ -80,7 +80,17 @@ func (sel selection) columns(m *schema.Model) []clause.Column {
 
 // table returns a GORM handle on the model's table, bound to ctx (and its transaction).
 func (s *Store) table(ctx context.Context, m *schema.Model) *gorm.DB {
-	return s.DB(ctx).Table(tableName(m))
+	return s.readDB(ctx).Table(tableName(m))
+}
+
+// readDB is the handle for reads: the transaction when ctx carries one, else a session whose
+// statements are prepared once per connection and kept (reads repeat the same few SQL texts;
+// preparing each again costs more than running it).
+func (s *Store) readDB(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{s}).(*gorm.DB); ok {
+		return tx.WithContext(ctx)
+	}
+	return s.prepared.WithContext(ctx)
 }
 
 // selectRecords runs a SELECT for filter f without firing hooks.

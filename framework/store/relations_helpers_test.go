@@ -234,9 +234,9 @@ func (c *queryCounter) Trace(ctx context.Context, begin time.Time, fc func() (st
 func (e *testEnv) countQueries(fn func()) int64 {
 	e.t.Helper()
 	c := &queryCounter{Interface: e.s.db.Logger}
-	prev := e.s.db.Logger
-	e.s.db.Logger = c
-	defer func() { e.s.db.Logger = prev }()
+	prev, prevPrepared := e.s.db.Logger, e.s.prepared.Logger
+	e.s.db.Logger, e.s.prepared.Logger = c, c // reads go through the prepared session's own config
+	defer func() { e.s.db.Logger, e.s.prepared.Logger = prev, prevPrepared }()
 	fn()
 	return c.n.Load()
 }

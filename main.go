@@ -18,17 +18,26 @@ import (
 var configYAML []byte
 
 func main() {
-	if err := run(); err != nil {
+	// lines are written in batches (warnings and errors at once): a request line costs a buffer
+	// copy, not a system call
+	logger, logs := framework.NewLogger(os.Stderr)
+	slog.SetDefault(logger)
+	err := run(logger)
+	if err != nil {
 		slog.Error("loopgo stopped", "err", err)
+	}
+	_ = logs.Close()
+	if err != nil {
 		os.Exit(1)
 	}
 }
 
-func run() error {
+func run(logger *slog.Logger) error {
 	cfg, err := framework.ParseConfig(configYAML)
 	if err != nil {
 		return err
 	}
+	cfg.Logger = logger
 	app, err := framework.New(cfg)
 	if err != nil {
 		return err

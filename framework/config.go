@@ -38,6 +38,9 @@ type Config struct {
 	Remoting          Remoting     `yaml:"remoting"`
 	Timeouts          Timeouts     `yaml:"timeouts"`
 	Logger            *slog.Logger `yaml:"-"`
+
+	// OpenAPI configures the API document ({restApiRoot}/openapi.json) and the explorer.
+	OpenAPI OpenAPIConfig `yaml:"openapi"`
 }
 
 // Timeouts bound how long clients, start-up and shutdown may take; YAML durations such as

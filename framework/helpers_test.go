@@ -28,6 +28,7 @@ type testApp struct {
 	t   *testing.T
 	app *framework.App
 	log *bytes.Buffer
+	oas *openapiCheck // set: every answer is checked against the app's OpenAPI document
 }
 
 // newTestApp builds an app from YAML files (name -> content) plus setup callbacks run before Setup.
@@ -114,6 +115,11 @@ func (a *testApp) do(method, path string, body any, headers ...string) *response
 		rd = bytes.NewReader(buf)
 		ct = "application/json"
 	}
+	var sent []byte
+	if rd != nil {
+		sent, _ = io.ReadAll(rd)
+		rd = bytes.NewReader(sent)
+	}
 	req := httptest.NewRequest(method, path, rd)
 	if ct != "" {
 		req.Header.Set("Content-Type", ct)
@@ -127,6 +133,7 @@ func (a *testApp) do(method, path string, body any, headers ...string) *response
 	}
 	rec := httptest.NewRecorder()
 	a.app.Handler().ServeHTTP(rec, req)
+	a.checkOpenAPI(req, sent, rec)
 	r := &response{Status: rec.Code, Header: rec.Header(), Raw: rec.Body.String()}
 	if r.Raw != "" {
 		_ = json.Unmarshal(rec.Body.Bytes(), &r.Body)

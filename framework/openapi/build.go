@@ -156,6 +156,7 @@ func (b *builder) addMethod(m Method) error {
 		}
 		op := b.operation(m, r, verb, params, who)
 		op.OperationID = b.operationID(m, i, verb)
+		op.AnyVerb = r.Verb == "" || strings.EqualFold(r.Verb, "all")
 		*slot = op
 	}
 	return nil

@@ -97,6 +97,9 @@ type Operation struct {
 	Roles []string `json:"x-loopgo-roles"`
 	// Scopes are the access token scopes the method needs (absent: the DEFAULT scope).
 	Scopes []string `json:"x-loopgo-token-scopes,omitempty"`
+	// AnyVerb is true on the POST operation of a route declared with verb "all": the server
+	// answers every verb there the same way.
+	AnyVerb bool `json:"x-loopgo-any-verb,omitempty"`
 }
 
 // Parameter is a path, query or header parameter.

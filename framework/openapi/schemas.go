@@ -262,11 +262,9 @@ func (b *builder) requestSchema(m *schema.Model, full bool) Schema {
 		if m.IsHidden(p.Name) && (isOwned || p.ID) {
 			continue
 		}
-		if p.ID && m.ForceID {
-			continue // the database assigns it; a client's id is refused
-		}
 		s := b.propertySchema(m, p)
-		req := full && p.Required && p.Default == nil && p.DefaultFn == "" && !isOwned
+		// a hidden property (password) is kept by a replace when absent: required on create only
+		req := full && p.Required && p.Default == nil && p.DefaultFn == "" && !isOwned && !m.IsHidden(p.Name)
 		if !req {
 			s = nullable(s)
 		}
@@ -276,6 +274,13 @@ func (b *builder) requestSchema(m *schema.Model, full bool) Schema {
 		}
 		if m.IsHidden(p.Name) {
 			s["writeOnly"] = true
+			if full && p.Required {
+				s["description"] = joinSentences(str(s["description"]), "Required on create.")
+			}
+		}
+		if p.ID && m.ForceID {
+			s["description"] = joinSentences(str(s["description"]),
+				"Assigned by the database on create (an id given then is refused); give it to replace or patch that instance.")
 		}
 		if req {
 			required = append(required, p.Name)
@@ -387,7 +392,9 @@ func (b *builder) addCommon() {
 		Description: "The access token as \"Authorization: Bearer <token>\"."}
 	if b.opts.CookieTokens {
 		c.SecuritySchemes["AccessTokenCookie"] = &SecurityScheme{Type: "apiKey", In: "cookie", Name: "access_token",
-			Description: "A signed access_token (or authorization) cookie holding the token."}
+			Description: "A signed access_token cookie holding the token."}
+		c.SecuritySchemes["AuthorizationCookie"] = &SecurityScheme{Type: "apiKey", In: "cookie", Name: "authorization",
+			Description: "A signed authorization cookie holding the token."}
 	}
 }
 

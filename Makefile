@@ -2,7 +2,7 @@
 GO ?= go
 export CGO_ENABLED = 1
 
-.PHONY: run build test vet fuzz bench clean
+.PHONY: run build test vet fuzz bench clean openapi generate
 
 run:
 	$(GO) run .
@@ -19,6 +19,18 @@ test: vet
 	@if [ -n "$$LOOPGO_TEST_MYSQL_URL" ]; then echo "dialects: MySQL tests run ($$LOOPGO_TEST_MYSQL_URL)"; \
 	  else echo "dialects: MySQL tests skipped (LOOPGO_TEST_MYSQL_URL is not set)"; fi
 	$(GO) test -race -count=1 -timeout 15m ./...
+
+# The ready app's OpenAPI 3.1 document, written to a file (OPENAPI_OUT; .yaml for YAML); the
+# running app serves the same at /api/openapi.json and the explorer at /explorer.
+OPENAPI_OUT ?= bin/openapi.json
+openapi:
+	@mkdir -p $(dir $(OPENAPI_OUT))
+	$(GO) run . openapi $(OPENAPI_OUT)
+	@echo "wrote $(OPENAPI_OUT)"
+
+# Regenerates committed generated code (the OpenAPI client of examples/notesclient).
+generate:
+	$(GO) generate ./...
 
 # A longer fuzzing run of the filter parser (the seed corpus already runs in `make test`).
 FUZZTIME ?= 3m

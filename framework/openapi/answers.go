@@ -89,10 +89,7 @@ func (b *builder) success(m Method, verb string) (int, *Response) {
 		target = m.Target
 	}
 	inst := func() Schema { return b.ref(b.names.instanceOf(target)) }
-	oneOrMany := func() Schema {
-		return Schema{"oneOf": []any{inst(), Schema{"type": "array", "items": inst()}},
-			"description": "The instance created, or the list of them when an array was sent."}
-	}
+	oneOrMany := func() Schema { return b.ref(b.names.listOf(target)) }
 	ok := func(d string, s Schema) (int, *Response) {
 		return 200, &Response{Description: d, Content: jsonContent(s)}
 	}

@@ -394,6 +394,8 @@ func (b *builder) bodyOf(m Method, a schema.Arg) *RequestBody {
 	switch {
 	case a.Name == "data" && m.Kind != Declared:
 		s = b.dataSchema(m, target)
+	case m.Kind == Declared && m.Static && m.Name == "login" && a.Name == "credentials" && m.Model.IsA("User"):
+		s = credentialsSchema()
 	default:
 		s = b.argSchema(a, true)
 	}
@@ -404,9 +406,7 @@ func (b *builder) bodyOf(m Method, a schema.Arg) *RequestBody {
 func (b *builder) dataSchema(m Method, target *schema.Model) Schema {
 	switch m.Name {
 	case "create":
-		one := b.ref(b.names.newOf(target))
-		return Schema{"oneOf": []any{one, Schema{"type": "array", "items": b.ref(b.names.newOf(target))}},
-			"description": "One " + target.Name + ", or an array of them created in one transaction."}
+		return b.ref(b.names.newListOf(target))
 	case "replaceOrCreate", "replaceById":
 		return b.ref(b.names.newOf(target))
 	}
@@ -414,8 +414,7 @@ func (b *builder) dataSchema(m Method, target *schema.Model) Schema {
 		if m.Relation != nil && (m.Relation.Type == schema.HasOne) {
 			return b.ref(b.names.newOf(target))
 		}
-		return Schema{"oneOf": []any{b.ref(b.names.newOf(target)), Schema{"type": "array", "items": b.ref(b.names.newOf(target))}},
-			"description": "One " + target.Name + ", or an array of them created in one transaction."}
+		return b.ref(b.names.newListOf(target))
 	}
 	if strings.HasPrefix(m.Name, "__link__") {
 		return Schema{"type": "object", "description": "Properties of the link record (the through model)."}

@@ -15,6 +15,8 @@ const (
 	newSchema                        // the body of a create or replace
 	partialSchema                    // the body of a patch
 	loginSchema                      // the answer of a user model's login
+	newListSchema                    // the body of a create: one new instance or a list
+	listSchema                       // the answer of a create: one instance or a list
 )
 
 // names gives the component names: the model's own name for its instances, New<Model> and
@@ -59,6 +61,10 @@ func (n names) name(kind schemaKind, m *schema.Model) string {
 		s = m.Name + "Partial"
 	case loginSchema:
 		s = m.Name + "LoginResult"
+	case newListSchema:
+		s = "New" + m.Name + "OneOrMany"
+	case listSchema:
+		s = m.Name + "OneOrMany"
 	}
 	for kind != instanceSchema && n.models[s] != nil {
 		s = "Loopgo" + s
@@ -71,6 +77,8 @@ func (n names) instanceOf(m *schema.Model) string { return n.name(instanceSchema
 func (n names) newOf(m *schema.Model) string      { return n.name(newSchema, m) }
 func (n names) partialOf(m *schema.Model) string  { return n.name(partialSchema, m) }
 func (n names) loginOf(m *schema.Model) string    { return n.name(loginSchema, m) }
+func (n names) newListOf(m *schema.Model) string  { return n.name(newListSchema, m) }
+func (n names) listOf(m *schema.Model) string     { return n.name(listSchema, m) }
 
 // isModelType reports whether t names a model (an argument of a model type).
 func isModelType(ms Models, t schema.Type) bool {
@@ -155,6 +163,12 @@ func (b *builder) componentSchema(name string) Schema {
 		return b.requestSchema(c.model, false)
 	case loginSchema:
 		return b.loginSchema(c.model)
+	case newListSchema:
+		return Schema{"oneOf": []any{b.ref(b.names.newOf(c.model)), Schema{"type": "array", "items": b.ref(b.names.newOf(c.model))}},
+			"description": "One " + c.model.Name + ", or a list of them created in one transaction."}
+	case listSchema:
+		return Schema{"oneOf": []any{b.ref(b.names.instanceOf(c.model)), Schema{"type": "array", "items": b.ref(b.names.instanceOf(c.model))}},
+			"description": "The " + c.model.Name + " created, or the list of them when a list was sent."}
 	}
 	return nil
 }
@@ -162,6 +176,9 @@ func (b *builder) componentSchema(name string) Schema {
 // propertySchema is one property's schema with its default, description and validations.
 func (b *builder) propertySchema(m *schema.Model, p *schema.Property) Schema {
 	s := b.typeSchema(p.Type, p.Items, false)
+	if p.ID && p.Generated && p.Type == schema.Number {
+		s = Schema{"type": "integer", "format": "int64"} // an auto-increment id is a whole number
+	}
 	for _, v := range m.Validations {
 		if v.Property != p.Name {
 			continue
@@ -302,6 +319,22 @@ func (b *builder) requestSchema(m *schema.Model, full bool) Schema {
 	return s
 }
 
+// credentialsSchema is the body of a user model's login.
+func credentialsSchema() Schema {
+	return Schema{
+		"type":        "object",
+		"description": "The email (or username) and password; code is the one-time code of a user with two-step verification.",
+		"required":    []any{"password"},
+		"properties": Schema{
+			"email":    Schema{"type": "string"},
+			"username": Schema{"type": "string"},
+			"password": Schema{"type": "string", "writeOnly": true},
+			"code":     Schema{"type": "string", "description": "The TOTP code, when the user has turned multi-factor authentication on."},
+			"ttl":      Schema{"type": "number", "format": "double", "description": "Seconds the token should live (at most the model's maxTTL)."},
+		},
+	}
+}
+
 // loginSchema is the answer of a user model's login: the access token (its id is the token).
 func (b *builder) loginSchema(m *schema.Model) Schema {
 	return Schema{
@@ -339,8 +372,7 @@ func (b *builder) addCommon() {
 				"name":       Schema{"type": "string", "description": "e.g. Error, ValidationError (absent on 5xx answers)"},
 				"message":    Schema{"type": "string"},
 				"code":       Schema{"type": "string", "description": "e.g. AUTHORIZATION_REQUIRED, MODEL_NOT_FOUND, INVALID_TOKEN"},
-				"details": Schema{"description": "ValidationError: the model (codes and messages per property); other errors: free-form.",
-					"type": []any{"object", "array", "string", "null"}},
+				"details":    Schema{"description": "ValidationError: the model (codes and messages per property); other errors: free-form."},
 			},
 		}},
 	}
@@ -355,6 +387,7 @@ func (b *builder) addCommon() {
 			"and": Schema{"type": "array", "items": b.ref(b.names.where)},
 			"or":  Schema{"type": "array", "items": b.ref(b.names.where)},
 		},
+		"additionalProperties": Schema{"description": "A property's value, or {operator: value}."},
 	}
 	b.wanted[b.names.where] = true
 	c.Schemas[b.names.filter] = Schema{

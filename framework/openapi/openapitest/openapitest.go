@@ -10,8 +10,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"gopkg.in/yaml.v3"
 
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
@@ -40,7 +44,72 @@ func Validate(doc []byte) error {
 	if ok, verrs := v.ValidateDocument(); !ok {
 		return fmt.Errorf("document: %s", describe(verrs))
 	}
-	return nil
+	return validateSchemas(doc)
+}
+
+// validateSchemas compiles every schema of the document (components and the inline ones of
+// paths) as JSON Schema 2020-12, OpenAPI 3.1's dialect, so that a schema the OpenAPI schema
+// leaves unchecked (a misspelt type, a bad pattern) is an error too.
+func validateSchemas(doc []byte) error {
+	var root any
+	if err := yaml.Unmarshal(doc, &root); err != nil {
+		return fmt.Errorf("schemas: %w", err)
+	}
+	root = jsonValues(root)
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	const base = "file:///openapi.json"
+	if err := c.AddResource(base, root); err != nil {
+		return fmt.Errorf("schemas: %w", err)
+	}
+	var errs []error
+	var walk func(v any, ptr string, isSchema bool)
+	walk = func(v any, ptr string, isSchema bool) {
+		if isSchema {
+			if _, err := c.Compile(base + "#" + ptr); err != nil {
+				errs = append(errs, fmt.Errorf("schema at %s: %w", ptr, err))
+			}
+			return
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				p := ptr + "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(k)
+				walk(e, p, k == "schema" || ptr == "/components/schemas")
+			}
+		case []any:
+			for i, e := range x {
+				walk(e, ptr+"/"+strconv.Itoa(i), false)
+			}
+		}
+	}
+	walk(root, "", false)
+	return errors.Join(errs...)
+}
+
+// jsonValues turns YAML's decoded maps into JSON's (string keys), as the compiler wants.
+func jsonValues(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = jsonValues(e)
+		}
+		return x
+	case map[any]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[fmt.Sprint(k)] = jsonValues(e)
+		}
+		return out
+	case []any:
+		for i, e := range x {
+			x[i] = jsonValues(e)
+		}
+		return x
+	case int:
+		return float64(x)
+	}
+	return v
 }
 
 // describe renders validation errors with their schema failures.

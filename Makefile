@@ -18,6 +18,8 @@ test: vet
 	  else echo "dialects: PostgreSQL tests skipped (LOOPGO_TEST_POSTGRES_URL is not set)"; fi
 	@if [ -n "$$LOOPGO_TEST_MYSQL_URL" ]; then echo "dialects: MySQL tests run ($$LOOPGO_TEST_MYSQL_URL)"; \
 	  else echo "dialects: MySQL tests skipped (LOOPGO_TEST_MYSQL_URL is not set)"; fi
+	@if [ -x "$${CHROMIUM:-/usr/bin/chromium}" ]; then echo "browser: the explorer test runs in $${CHROMIUM:-/usr/bin/chromium}"; \
+	  else echo "browser: the explorer test (TestExplorerInBrowser) is SKIPPED: no chromium at $${CHROMIUM:-/usr/bin/chromium} (apt-get install chromium)"; fi
 	$(GO) test -race -count=1 -timeout 15m ./...
 
 # The ready app's OpenAPI 3.1 document, written to a file (OPENAPI_OUT; .yaml for YAML); the

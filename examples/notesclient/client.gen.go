@@ -1379,7 +1379,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /Users/{id} (the `UserPrototypePatchAttributes` operationId).
-	UserPrototypePatchAttributesWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypePatchAttributesWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypePatchAttributes Patch attributes for a model instance and persist it into the data source.
 	//
@@ -1388,7 +1388,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /Users/{id} (the `UserPrototypePatchAttributes` operationId).
-	UserPrototypePatchAttributes(ctx context.Context, id string, body UserPrototypePatchAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypePatchAttributes(ctx context.Context, id int64, body UserPrototypePatchAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserReplaceByIdWithBody Replace attributes for a model instance and persist it into the data source.
 	//
@@ -1413,14 +1413,14 @@ type ClientInterface interface {
 	// Deletes all accessTokens of this model. Static ACLs: no role may call this (rows of the ACL model may grant it).
 	//
 	// Corresponds with DELETE /Users/{id}/accessTokens (the `UserPrototypeDeleteAccessTokens` operationId).
-	UserPrototypeDeleteAccessTokens(ctx context.Context, id string, params *UserPrototypeDeleteAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeDeleteAccessTokens(ctx context.Context, id int64, params *UserPrototypeDeleteAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeGetAccessTokens Fetches the accessTokens of this model (belongsTo, hasOne) or queries them (hasMany).
 	//
 	// Fetches the accessTokens of this model (belongsTo, hasOne) or queries them (hasMany). Static ACLs: no role may call this (rows of the ACL model may grant it).
 	//
 	// Corresponds with GET /Users/{id}/accessTokens (the `UserPrototypeGetAccessTokens` operationId).
-	UserPrototypeGetAccessTokens(ctx context.Context, id string, params *UserPrototypeGetAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeGetAccessTokens(ctx context.Context, id int64, params *UserPrototypeGetAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeCreateAccessTokensWithBody Creates a new instance in accessTokens of this model.
 	//
@@ -1429,7 +1429,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /Users/{id}/accessTokens (the `UserPrototypeCreateAccessTokens` operationId).
-	UserPrototypeCreateAccessTokensWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeCreateAccessTokensWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeCreateAccessTokens Creates a new instance in accessTokens of this model.
 	//
@@ -1438,28 +1438,28 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /Users/{id}/accessTokens (the `UserPrototypeCreateAccessTokens` operationId).
-	UserPrototypeCreateAccessTokens(ctx context.Context, id string, body UserPrototypeCreateAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeCreateAccessTokens(ctx context.Context, id int64, body UserPrototypeCreateAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeCountAccessTokens Counts accessTokens of this model.
 	//
 	// Counts accessTokens of this model. Static ACLs: no role may call this (rows of the ACL model may grant it).
 	//
 	// Corresponds with GET /Users/{id}/accessTokens/count (the `UserPrototypeCountAccessTokens` operationId).
-	UserPrototypeCountAccessTokens(ctx context.Context, id string, params *UserPrototypeCountAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeCountAccessTokens(ctx context.Context, id int64, params *UserPrototypeCountAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeDestroyByIdAccessTokens Delete a related item by id for accessTokens.
 	//
 	// Delete a related item by id for accessTokens. Static ACLs: no role may call this (rows of the ACL model may grant it).
 	//
 	// Corresponds with DELETE /Users/{id}/accessTokens/{fk} (the `UserPrototypeDestroyByIdAccessTokens` operationId).
-	UserPrototypeDestroyByIdAccessTokens(ctx context.Context, id string, fk string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeDestroyByIdAccessTokens(ctx context.Context, id int64, fk string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeFindByIdAccessTokens Find a related item by id for accessTokens.
 	//
 	// Find a related item by id for accessTokens. Static ACLs: no role may call this (rows of the ACL model may grant it).
 	//
 	// Corresponds with GET /Users/{id}/accessTokens/{fk} (the `UserPrototypeFindByIdAccessTokens` operationId).
-	UserPrototypeFindByIdAccessTokens(ctx context.Context, id string, fk string, params *UserPrototypeFindByIdAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeFindByIdAccessTokens(ctx context.Context, id int64, fk string, params *UserPrototypeFindByIdAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeUpdateByIdAccessTokensWithBody Update a related item by id for accessTokens.
 	//
@@ -1468,7 +1468,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /Users/{id}/accessTokens/{fk} (the `UserPrototypeUpdateByIdAccessTokens` operationId).
-	UserPrototypeUpdateByIdAccessTokensWithBody(ctx context.Context, id string, fk string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeUpdateByIdAccessTokensWithBody(ctx context.Context, id int64, fk string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeUpdateByIdAccessTokens Update a related item by id for accessTokens.
 	//
@@ -1477,7 +1477,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /Users/{id}/accessTokens/{fk} (the `UserPrototypeUpdateByIdAccessTokens` operationId).
-	UserPrototypeUpdateByIdAccessTokens(ctx context.Context, id string, fk string, body UserPrototypeUpdateByIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeUpdateByIdAccessTokens(ctx context.Context, id int64, fk string, body UserPrototypeUpdateByIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserExists Check whether a model instance exists in the data source.
 	//
@@ -1493,7 +1493,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /Users/{id}/mfa/activate (the `UserPrototypeMfaActivate` operationId).
-	UserPrototypeMfaActivateWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeMfaActivateWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeMfaActivate Turn TOTP on with a first code from the authenticator app.
 	//
@@ -1502,7 +1502,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /Users/{id}/mfa/activate (the `UserPrototypeMfaActivate` operationId).
-	UserPrototypeMfaActivate(ctx context.Context, id string, body UserPrototypeMfaActivateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeMfaActivate(ctx context.Context, id int64, body UserPrototypeMfaActivateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeMfaActivateWithFormdataBody Turn TOTP on with a first code from the authenticator app.
 	//
@@ -1511,7 +1511,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
 	// Corresponds with POST /Users/{id}/mfa/activate (the `UserPrototypeMfaActivate` operationId).
-	UserPrototypeMfaActivateWithFormdataBody(ctx context.Context, id string, body UserPrototypeMfaActivateFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeMfaActivateWithFormdataBody(ctx context.Context, id int64, body UserPrototypeMfaActivateFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeMfaDisableWithBody Turn TOTP off with a current code.
 	//
@@ -1520,7 +1520,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /Users/{id}/mfa/disable (the `UserPrototypeMfaDisable` operationId).
-	UserPrototypeMfaDisableWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeMfaDisableWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeMfaDisable Turn TOTP off with a current code.
 	//
@@ -1529,7 +1529,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /Users/{id}/mfa/disable (the `UserPrototypeMfaDisable` operationId).
-	UserPrototypeMfaDisable(ctx context.Context, id string, body UserPrototypeMfaDisableJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeMfaDisable(ctx context.Context, id int64, body UserPrototypeMfaDisableJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeMfaDisableWithFormdataBody Turn TOTP off with a current code.
 	//
@@ -1538,35 +1538,35 @@ type ClientInterface interface {
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
 	// Corresponds with POST /Users/{id}/mfa/disable (the `UserPrototypeMfaDisable` operationId).
-	UserPrototypeMfaDisableWithFormdataBody(ctx context.Context, id string, body UserPrototypeMfaDisableFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeMfaDisableWithFormdataBody(ctx context.Context, id int64, body UserPrototypeMfaDisableFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeMfaEnroll Start TOTP enrolment; answers the secret and an otpauth:// URL for an authenticator app.
 	//
 	// Start TOTP enrolment; answers the secret and an otpauth:// URL for an authenticator app. Static ACLs: $owner, admin may call this.
 	//
 	// Corresponds with POST /Users/{id}/mfa/enroll (the `UserPrototypeMfaEnroll` operationId).
-	UserPrototypeMfaEnroll(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeMfaEnroll(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeMfaReset Turn TOTP off for a user who lost its authenticator (admin).
 	//
 	// Turn TOTP off for a user who lost its authenticator (admin). Static ACLs: admin may call this.
 	//
 	// Corresponds with POST /Users/{id}/mfa/reset (the `UserPrototypeMfaReset` operationId).
-	UserPrototypeMfaReset(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeMfaReset(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeDeleteNotes Deletes all notes of this model.
 	//
 	// Deletes all notes of this model. Static ACLs: admin may call this.
 	//
 	// Corresponds with DELETE /Users/{id}/notes (the `UserPrototypeDeleteNotes` operationId).
-	UserPrototypeDeleteNotes(ctx context.Context, id string, params *UserPrototypeDeleteNotesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeDeleteNotes(ctx context.Context, id int64, params *UserPrototypeDeleteNotesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeGetNotes Fetches the notes of this model (belongsTo, hasOne) or queries them (hasMany).
 	//
 	// Fetches the notes of this model (belongsTo, hasOne) or queries them (hasMany). Static ACLs: $owner, admin may call this.
 	//
 	// Corresponds with GET /Users/{id}/notes (the `UserPrototypeGetNotes` operationId).
-	UserPrototypeGetNotes(ctx context.Context, id string, params *UserPrototypeGetNotesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeGetNotes(ctx context.Context, id int64, params *UserPrototypeGetNotesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeCreateNotesWithBody Creates a new instance in notes of this model.
 	//
@@ -1575,7 +1575,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /Users/{id}/notes (the `UserPrototypeCreateNotes` operationId).
-	UserPrototypeCreateNotesWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeCreateNotesWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeCreateNotes Creates a new instance in notes of this model.
 	//
@@ -1584,28 +1584,28 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /Users/{id}/notes (the `UserPrototypeCreateNotes` operationId).
-	UserPrototypeCreateNotes(ctx context.Context, id string, body UserPrototypeCreateNotesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeCreateNotes(ctx context.Context, id int64, body UserPrototypeCreateNotesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeCountNotes Counts notes of this model.
 	//
 	// Counts notes of this model. Static ACLs: $owner, admin may call this.
 	//
 	// Corresponds with GET /Users/{id}/notes/count (the `UserPrototypeCountNotes` operationId).
-	UserPrototypeCountNotes(ctx context.Context, id string, params *UserPrototypeCountNotesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeCountNotes(ctx context.Context, id int64, params *UserPrototypeCountNotesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeDestroyByIdNotes Delete a related item by id for notes.
 	//
 	// Delete a related item by id for notes. Static ACLs: admin may call this.
 	//
 	// Corresponds with DELETE /Users/{id}/notes/{fk} (the `UserPrototypeDestroyByIdNotes` operationId).
-	UserPrototypeDestroyByIdNotes(ctx context.Context, id string, fk int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeDestroyByIdNotes(ctx context.Context, id int64, fk int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeFindByIdNotes Find a related item by id for notes.
 	//
 	// Find a related item by id for notes. Static ACLs: $owner, admin may call this.
 	//
 	// Corresponds with GET /Users/{id}/notes/{fk} (the `UserPrototypeFindByIdNotes` operationId).
-	UserPrototypeFindByIdNotes(ctx context.Context, id string, fk int64, params *UserPrototypeFindByIdNotesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeFindByIdNotes(ctx context.Context, id int64, fk int64, params *UserPrototypeFindByIdNotesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeUpdateByIdNotesWithBody Update a related item by id for notes.
 	//
@@ -1614,7 +1614,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /Users/{id}/notes/{fk} (the `UserPrototypeUpdateByIdNotes` operationId).
-	UserPrototypeUpdateByIdNotesWithBody(ctx context.Context, id string, fk int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeUpdateByIdNotesWithBody(ctx context.Context, id int64, fk int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeUpdateByIdNotes Update a related item by id for notes.
 	//
@@ -1623,7 +1623,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /Users/{id}/notes/{fk} (the `UserPrototypeUpdateByIdNotes` operationId).
-	UserPrototypeUpdateByIdNotes(ctx context.Context, id string, fk int64, body UserPrototypeUpdateByIdNotesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeUpdateByIdNotes(ctx context.Context, id int64, fk int64, body UserPrototypeUpdateByIdNotesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserReplaceByIdPostWithBody Replace attributes for a model instance and persist it into the data source.
 	//
@@ -1648,35 +1648,35 @@ type ClientInterface interface {
 	// End every session of the user but the caller's. Static ACLs: $owner, admin may call this.
 	//
 	// Corresponds with DELETE /Users/{id}/sessions (the `UserPrototypeRevokeOtherSessions` operationId).
-	UserPrototypeRevokeOtherSessions(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeRevokeOtherSessions(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeSessions The user's sessions (access tokens) without their secrets.
 	//
 	// The user's sessions (access tokens) without their secrets. Static ACLs: $owner, admin may call this.
 	//
 	// Corresponds with GET /Users/{id}/sessions (the `UserPrototypeSessions` operationId).
-	UserPrototypeSessions(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeSessions(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeRevokeAllSessions End every session of the user (admin).
 	//
 	// End every session of the user (admin). Static ACLs: admin may call this.
 	//
 	// Corresponds with POST /Users/{id}/sessions/revoke-all (the `UserPrototypeRevokeAllSessions` operationId).
-	UserPrototypeRevokeAllSessions(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeRevokeAllSessions(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeRevokeSession End one session of the user.
 	//
 	// End one session of the user. Static ACLs: $owner, admin may call this.
 	//
 	// Corresponds with DELETE /Users/{id}/sessions/{sid} (the `UserPrototypeRevokeSession` operationId).
-	UserPrototypeRevokeSession(ctx context.Context, id string, sid string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeRevokeSession(ctx context.Context, id int64, sid string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UserPrototypeVerify Send the user a link that verifies its email address (owner only).
 	//
 	// Send the user a link that verifies its email address (owner only). Static ACLs: $owner, admin may call this.
 	//
 	// Corresponds with POST /Users/{id}/verify (the `UserPrototypeVerify` operationId).
-	UserPrototypeVerify(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UserPrototypeVerify(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// NoteFind Find all instances of the model matched by filter from the data source.
 	//
@@ -1842,7 +1842,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /notes/{id} (the `NotePrototypePatchAttributes` operationId).
-	NotePrototypePatchAttributesWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	NotePrototypePatchAttributesWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// NotePrototypePatchAttributes Patch attributes for a model instance and persist it into the data source.
 	//
@@ -1851,7 +1851,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /notes/{id} (the `NotePrototypePatchAttributes` operationId).
-	NotePrototypePatchAttributes(ctx context.Context, id string, body NotePrototypePatchAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	NotePrototypePatchAttributes(ctx context.Context, id int64, body NotePrototypePatchAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// NoteReplaceByIdWithBody Replace attributes for a model instance and persist it into the data source.
 	//
@@ -1883,14 +1883,14 @@ type ClientInterface interface {
 	// Fetches the owner of this model (belongsTo, hasOne) or queries them (hasMany). Static ACLs: $owner, admin may call this.
 	//
 	// Corresponds with GET /notes/{id}/owner (the `NotePrototypeGetOwner` operationId).
-	NotePrototypeGetOwner(ctx context.Context, id string, params *NotePrototypeGetOwnerParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	NotePrototypeGetOwner(ctx context.Context, id int64, params *NotePrototypeGetOwnerParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// NotePrototypePublish Publish a note; answers the note.
 	//
 	// Publish a note; answers the note. Static ACLs: $owner, admin may call this.
 	//
 	// Corresponds with POST /notes/{id}/publish (the `NotePrototypePublish` operationId).
-	NotePrototypePublish(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	NotePrototypePublish(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// NoteReplaceByIdPostWithBody Replace attributes for a model instance and persist it into the data source.
 	//
@@ -2489,7 +2489,7 @@ func (c *Client) UserExistsHead(ctx context.Context, id int64, reqEditors ...Req
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /Users/{id} (the `UserPrototypePatchAttributes` operationId).
-func (c *Client) UserPrototypePatchAttributesWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypePatchAttributesWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypePatchAttributesRequestWithBody(c.Server, id, contentType, body)
 	if err != nil {
 		return nil, err
@@ -2508,7 +2508,7 @@ func (c *Client) UserPrototypePatchAttributesWithBody(ctx context.Context, id st
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /Users/{id} (the `UserPrototypePatchAttributes` operationId).
-func (c *Client) UserPrototypePatchAttributes(ctx context.Context, id string, body UserPrototypePatchAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypePatchAttributes(ctx context.Context, id int64, body UserPrototypePatchAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypePatchAttributesRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
@@ -2563,7 +2563,7 @@ func (c *Client) UserReplaceById(ctx context.Context, id int64, body UserReplace
 // Deletes all accessTokens of this model. Static ACLs: no role may call this (rows of the ACL model may grant it).
 //
 // Corresponds with DELETE /Users/{id}/accessTokens (the `UserPrototypeDeleteAccessTokens` operationId).
-func (c *Client) UserPrototypeDeleteAccessTokens(ctx context.Context, id string, params *UserPrototypeDeleteAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeDeleteAccessTokens(ctx context.Context, id int64, params *UserPrototypeDeleteAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeDeleteAccessTokensRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
@@ -2580,7 +2580,7 @@ func (c *Client) UserPrototypeDeleteAccessTokens(ctx context.Context, id string,
 // Fetches the accessTokens of this model (belongsTo, hasOne) or queries them (hasMany). Static ACLs: no role may call this (rows of the ACL model may grant it).
 //
 // Corresponds with GET /Users/{id}/accessTokens (the `UserPrototypeGetAccessTokens` operationId).
-func (c *Client) UserPrototypeGetAccessTokens(ctx context.Context, id string, params *UserPrototypeGetAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeGetAccessTokens(ctx context.Context, id int64, params *UserPrototypeGetAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeGetAccessTokensRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
@@ -2599,7 +2599,7 @@ func (c *Client) UserPrototypeGetAccessTokens(ctx context.Context, id string, pa
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /Users/{id}/accessTokens (the `UserPrototypeCreateAccessTokens` operationId).
-func (c *Client) UserPrototypeCreateAccessTokensWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeCreateAccessTokensWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeCreateAccessTokensRequestWithBody(c.Server, id, contentType, body)
 	if err != nil {
 		return nil, err
@@ -2618,7 +2618,7 @@ func (c *Client) UserPrototypeCreateAccessTokensWithBody(ctx context.Context, id
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /Users/{id}/accessTokens (the `UserPrototypeCreateAccessTokens` operationId).
-func (c *Client) UserPrototypeCreateAccessTokens(ctx context.Context, id string, body UserPrototypeCreateAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeCreateAccessTokens(ctx context.Context, id int64, body UserPrototypeCreateAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeCreateAccessTokensRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
@@ -2635,7 +2635,7 @@ func (c *Client) UserPrototypeCreateAccessTokens(ctx context.Context, id string,
 // Counts accessTokens of this model. Static ACLs: no role may call this (rows of the ACL model may grant it).
 //
 // Corresponds with GET /Users/{id}/accessTokens/count (the `UserPrototypeCountAccessTokens` operationId).
-func (c *Client) UserPrototypeCountAccessTokens(ctx context.Context, id string, params *UserPrototypeCountAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeCountAccessTokens(ctx context.Context, id int64, params *UserPrototypeCountAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeCountAccessTokensRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
@@ -2652,7 +2652,7 @@ func (c *Client) UserPrototypeCountAccessTokens(ctx context.Context, id string, 
 // Delete a related item by id for accessTokens. Static ACLs: no role may call this (rows of the ACL model may grant it).
 //
 // Corresponds with DELETE /Users/{id}/accessTokens/{fk} (the `UserPrototypeDestroyByIdAccessTokens` operationId).
-func (c *Client) UserPrototypeDestroyByIdAccessTokens(ctx context.Context, id string, fk string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeDestroyByIdAccessTokens(ctx context.Context, id int64, fk string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeDestroyByIdAccessTokensRequest(c.Server, id, fk)
 	if err != nil {
 		return nil, err
@@ -2669,7 +2669,7 @@ func (c *Client) UserPrototypeDestroyByIdAccessTokens(ctx context.Context, id st
 // Find a related item by id for accessTokens. Static ACLs: no role may call this (rows of the ACL model may grant it).
 //
 // Corresponds with GET /Users/{id}/accessTokens/{fk} (the `UserPrototypeFindByIdAccessTokens` operationId).
-func (c *Client) UserPrototypeFindByIdAccessTokens(ctx context.Context, id string, fk string, params *UserPrototypeFindByIdAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeFindByIdAccessTokens(ctx context.Context, id int64, fk string, params *UserPrototypeFindByIdAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeFindByIdAccessTokensRequest(c.Server, id, fk, params)
 	if err != nil {
 		return nil, err
@@ -2688,7 +2688,7 @@ func (c *Client) UserPrototypeFindByIdAccessTokens(ctx context.Context, id strin
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /Users/{id}/accessTokens/{fk} (the `UserPrototypeUpdateByIdAccessTokens` operationId).
-func (c *Client) UserPrototypeUpdateByIdAccessTokensWithBody(ctx context.Context, id string, fk string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeUpdateByIdAccessTokensWithBody(ctx context.Context, id int64, fk string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeUpdateByIdAccessTokensRequestWithBody(c.Server, id, fk, contentType, body)
 	if err != nil {
 		return nil, err
@@ -2707,7 +2707,7 @@ func (c *Client) UserPrototypeUpdateByIdAccessTokensWithBody(ctx context.Context
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /Users/{id}/accessTokens/{fk} (the `UserPrototypeUpdateByIdAccessTokens` operationId).
-func (c *Client) UserPrototypeUpdateByIdAccessTokens(ctx context.Context, id string, fk string, body UserPrototypeUpdateByIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeUpdateByIdAccessTokens(ctx context.Context, id int64, fk string, body UserPrototypeUpdateByIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeUpdateByIdAccessTokensRequest(c.Server, id, fk, body)
 	if err != nil {
 		return nil, err
@@ -2743,7 +2743,7 @@ func (c *Client) UserExists(ctx context.Context, id int64, reqEditors ...Request
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /Users/{id}/mfa/activate (the `UserPrototypeMfaActivate` operationId).
-func (c *Client) UserPrototypeMfaActivateWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeMfaActivateWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeMfaActivateRequestWithBody(c.Server, id, contentType, body)
 	if err != nil {
 		return nil, err
@@ -2762,7 +2762,7 @@ func (c *Client) UserPrototypeMfaActivateWithBody(ctx context.Context, id string
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /Users/{id}/mfa/activate (the `UserPrototypeMfaActivate` operationId).
-func (c *Client) UserPrototypeMfaActivate(ctx context.Context, id string, body UserPrototypeMfaActivateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeMfaActivate(ctx context.Context, id int64, body UserPrototypeMfaActivateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeMfaActivateRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
@@ -2781,7 +2781,7 @@ func (c *Client) UserPrototypeMfaActivate(ctx context.Context, id string, body U
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
 // Corresponds with POST /Users/{id}/mfa/activate (the `UserPrototypeMfaActivate` operationId).
-func (c *Client) UserPrototypeMfaActivateWithFormdataBody(ctx context.Context, id string, body UserPrototypeMfaActivateFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeMfaActivateWithFormdataBody(ctx context.Context, id int64, body UserPrototypeMfaActivateFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeMfaActivateRequestWithFormdataBody(c.Server, id, body)
 	if err != nil {
 		return nil, err
@@ -2800,7 +2800,7 @@ func (c *Client) UserPrototypeMfaActivateWithFormdataBody(ctx context.Context, i
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /Users/{id}/mfa/disable (the `UserPrototypeMfaDisable` operationId).
-func (c *Client) UserPrototypeMfaDisableWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeMfaDisableWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeMfaDisableRequestWithBody(c.Server, id, contentType, body)
 	if err != nil {
 		return nil, err
@@ -2819,7 +2819,7 @@ func (c *Client) UserPrototypeMfaDisableWithBody(ctx context.Context, id string,
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /Users/{id}/mfa/disable (the `UserPrototypeMfaDisable` operationId).
-func (c *Client) UserPrototypeMfaDisable(ctx context.Context, id string, body UserPrototypeMfaDisableJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeMfaDisable(ctx context.Context, id int64, body UserPrototypeMfaDisableJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeMfaDisableRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
@@ -2838,7 +2838,7 @@ func (c *Client) UserPrototypeMfaDisable(ctx context.Context, id string, body Us
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
 // Corresponds with POST /Users/{id}/mfa/disable (the `UserPrototypeMfaDisable` operationId).
-func (c *Client) UserPrototypeMfaDisableWithFormdataBody(ctx context.Context, id string, body UserPrototypeMfaDisableFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeMfaDisableWithFormdataBody(ctx context.Context, id int64, body UserPrototypeMfaDisableFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeMfaDisableRequestWithFormdataBody(c.Server, id, body)
 	if err != nil {
 		return nil, err
@@ -2855,7 +2855,7 @@ func (c *Client) UserPrototypeMfaDisableWithFormdataBody(ctx context.Context, id
 // Start TOTP enrolment; answers the secret and an otpauth:// URL for an authenticator app. Static ACLs: $owner, admin may call this.
 //
 // Corresponds with POST /Users/{id}/mfa/enroll (the `UserPrototypeMfaEnroll` operationId).
-func (c *Client) UserPrototypeMfaEnroll(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeMfaEnroll(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeMfaEnrollRequest(c.Server, id)
 	if err != nil {
 		return nil, err
@@ -2872,7 +2872,7 @@ func (c *Client) UserPrototypeMfaEnroll(ctx context.Context, id string, reqEdito
 // Turn TOTP off for a user who lost its authenticator (admin). Static ACLs: admin may call this.
 //
 // Corresponds with POST /Users/{id}/mfa/reset (the `UserPrototypeMfaReset` operationId).
-func (c *Client) UserPrototypeMfaReset(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeMfaReset(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeMfaResetRequest(c.Server, id)
 	if err != nil {
 		return nil, err
@@ -2889,7 +2889,7 @@ func (c *Client) UserPrototypeMfaReset(ctx context.Context, id string, reqEditor
 // Deletes all notes of this model. Static ACLs: admin may call this.
 //
 // Corresponds with DELETE /Users/{id}/notes (the `UserPrototypeDeleteNotes` operationId).
-func (c *Client) UserPrototypeDeleteNotes(ctx context.Context, id string, params *UserPrototypeDeleteNotesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeDeleteNotes(ctx context.Context, id int64, params *UserPrototypeDeleteNotesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeDeleteNotesRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
@@ -2906,7 +2906,7 @@ func (c *Client) UserPrototypeDeleteNotes(ctx context.Context, id string, params
 // Fetches the notes of this model (belongsTo, hasOne) or queries them (hasMany). Static ACLs: $owner, admin may call this.
 //
 // Corresponds with GET /Users/{id}/notes (the `UserPrototypeGetNotes` operationId).
-func (c *Client) UserPrototypeGetNotes(ctx context.Context, id string, params *UserPrototypeGetNotesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeGetNotes(ctx context.Context, id int64, params *UserPrototypeGetNotesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeGetNotesRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
@@ -2925,7 +2925,7 @@ func (c *Client) UserPrototypeGetNotes(ctx context.Context, id string, params *U
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /Users/{id}/notes (the `UserPrototypeCreateNotes` operationId).
-func (c *Client) UserPrototypeCreateNotesWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeCreateNotesWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeCreateNotesRequestWithBody(c.Server, id, contentType, body)
 	if err != nil {
 		return nil, err
@@ -2944,7 +2944,7 @@ func (c *Client) UserPrototypeCreateNotesWithBody(ctx context.Context, id string
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /Users/{id}/notes (the `UserPrototypeCreateNotes` operationId).
-func (c *Client) UserPrototypeCreateNotes(ctx context.Context, id string, body UserPrototypeCreateNotesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeCreateNotes(ctx context.Context, id int64, body UserPrototypeCreateNotesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeCreateNotesRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
@@ -2961,7 +2961,7 @@ func (c *Client) UserPrototypeCreateNotes(ctx context.Context, id string, body U
 // Counts notes of this model. Static ACLs: $owner, admin may call this.
 //
 // Corresponds with GET /Users/{id}/notes/count (the `UserPrototypeCountNotes` operationId).
-func (c *Client) UserPrototypeCountNotes(ctx context.Context, id string, params *UserPrototypeCountNotesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeCountNotes(ctx context.Context, id int64, params *UserPrototypeCountNotesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeCountNotesRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
@@ -2978,7 +2978,7 @@ func (c *Client) UserPrototypeCountNotes(ctx context.Context, id string, params 
 // Delete a related item by id for notes. Static ACLs: admin may call this.
 //
 // Corresponds with DELETE /Users/{id}/notes/{fk} (the `UserPrototypeDestroyByIdNotes` operationId).
-func (c *Client) UserPrototypeDestroyByIdNotes(ctx context.Context, id string, fk int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeDestroyByIdNotes(ctx context.Context, id int64, fk int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeDestroyByIdNotesRequest(c.Server, id, fk)
 	if err != nil {
 		return nil, err
@@ -2995,7 +2995,7 @@ func (c *Client) UserPrototypeDestroyByIdNotes(ctx context.Context, id string, f
 // Find a related item by id for notes. Static ACLs: $owner, admin may call this.
 //
 // Corresponds with GET /Users/{id}/notes/{fk} (the `UserPrototypeFindByIdNotes` operationId).
-func (c *Client) UserPrototypeFindByIdNotes(ctx context.Context, id string, fk int64, params *UserPrototypeFindByIdNotesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeFindByIdNotes(ctx context.Context, id int64, fk int64, params *UserPrototypeFindByIdNotesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeFindByIdNotesRequest(c.Server, id, fk, params)
 	if err != nil {
 		return nil, err
@@ -3014,7 +3014,7 @@ func (c *Client) UserPrototypeFindByIdNotes(ctx context.Context, id string, fk i
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /Users/{id}/notes/{fk} (the `UserPrototypeUpdateByIdNotes` operationId).
-func (c *Client) UserPrototypeUpdateByIdNotesWithBody(ctx context.Context, id string, fk int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeUpdateByIdNotesWithBody(ctx context.Context, id int64, fk int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeUpdateByIdNotesRequestWithBody(c.Server, id, fk, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3033,7 +3033,7 @@ func (c *Client) UserPrototypeUpdateByIdNotesWithBody(ctx context.Context, id st
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /Users/{id}/notes/{fk} (the `UserPrototypeUpdateByIdNotes` operationId).
-func (c *Client) UserPrototypeUpdateByIdNotes(ctx context.Context, id string, fk int64, body UserPrototypeUpdateByIdNotesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeUpdateByIdNotes(ctx context.Context, id int64, fk int64, body UserPrototypeUpdateByIdNotesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeUpdateByIdNotesRequest(c.Server, id, fk, body)
 	if err != nil {
 		return nil, err
@@ -3088,7 +3088,7 @@ func (c *Client) UserReplaceByIdPost(ctx context.Context, id int64, body UserRep
 // End every session of the user but the caller's. Static ACLs: $owner, admin may call this.
 //
 // Corresponds with DELETE /Users/{id}/sessions (the `UserPrototypeRevokeOtherSessions` operationId).
-func (c *Client) UserPrototypeRevokeOtherSessions(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeRevokeOtherSessions(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeRevokeOtherSessionsRequest(c.Server, id)
 	if err != nil {
 		return nil, err
@@ -3105,7 +3105,7 @@ func (c *Client) UserPrototypeRevokeOtherSessions(ctx context.Context, id string
 // The user's sessions (access tokens) without their secrets. Static ACLs: $owner, admin may call this.
 //
 // Corresponds with GET /Users/{id}/sessions (the `UserPrototypeSessions` operationId).
-func (c *Client) UserPrototypeSessions(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeSessions(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeSessionsRequest(c.Server, id)
 	if err != nil {
 		return nil, err
@@ -3122,7 +3122,7 @@ func (c *Client) UserPrototypeSessions(ctx context.Context, id string, reqEditor
 // End every session of the user (admin). Static ACLs: admin may call this.
 //
 // Corresponds with POST /Users/{id}/sessions/revoke-all (the `UserPrototypeRevokeAllSessions` operationId).
-func (c *Client) UserPrototypeRevokeAllSessions(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeRevokeAllSessions(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeRevokeAllSessionsRequest(c.Server, id)
 	if err != nil {
 		return nil, err
@@ -3139,7 +3139,7 @@ func (c *Client) UserPrototypeRevokeAllSessions(ctx context.Context, id string, 
 // End one session of the user. Static ACLs: $owner, admin may call this.
 //
 // Corresponds with DELETE /Users/{id}/sessions/{sid} (the `UserPrototypeRevokeSession` operationId).
-func (c *Client) UserPrototypeRevokeSession(ctx context.Context, id string, sid string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeRevokeSession(ctx context.Context, id int64, sid string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeRevokeSessionRequest(c.Server, id, sid)
 	if err != nil {
 		return nil, err
@@ -3156,7 +3156,7 @@ func (c *Client) UserPrototypeRevokeSession(ctx context.Context, id string, sid 
 // Send the user a link that verifies its email address (owner only). Static ACLs: $owner, admin may call this.
 //
 // Corresponds with POST /Users/{id}/verify (the `UserPrototypeVerify` operationId).
-func (c *Client) UserPrototypeVerify(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UserPrototypeVerify(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserPrototypeVerifyRequest(c.Server, id)
 	if err != nil {
 		return nil, err
@@ -3522,7 +3522,7 @@ func (c *Client) NoteExistsHead(ctx context.Context, id int64, reqEditors ...Req
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /notes/{id} (the `NotePrototypePatchAttributes` operationId).
-func (c *Client) NotePrototypePatchAttributesWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) NotePrototypePatchAttributesWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewNotePrototypePatchAttributesRequestWithBody(c.Server, id, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3541,7 +3541,7 @@ func (c *Client) NotePrototypePatchAttributesWithBody(ctx context.Context, id st
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /notes/{id} (the `NotePrototypePatchAttributes` operationId).
-func (c *Client) NotePrototypePatchAttributes(ctx context.Context, id string, body NotePrototypePatchAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) NotePrototypePatchAttributes(ctx context.Context, id int64, body NotePrototypePatchAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewNotePrototypePatchAttributesRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
@@ -3613,7 +3613,7 @@ func (c *Client) NoteExists(ctx context.Context, id int64, reqEditors ...Request
 // Fetches the owner of this model (belongsTo, hasOne) or queries them (hasMany). Static ACLs: $owner, admin may call this.
 //
 // Corresponds with GET /notes/{id}/owner (the `NotePrototypeGetOwner` operationId).
-func (c *Client) NotePrototypeGetOwner(ctx context.Context, id string, params *NotePrototypeGetOwnerParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) NotePrototypeGetOwner(ctx context.Context, id int64, params *NotePrototypeGetOwnerParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewNotePrototypeGetOwnerRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
@@ -3630,7 +3630,7 @@ func (c *Client) NotePrototypeGetOwner(ctx context.Context, id string, params *N
 // Publish a note; answers the note. Static ACLs: $owner, admin may call this.
 //
 // Corresponds with POST /notes/{id}/publish (the `NotePrototypePublish` operationId).
-func (c *Client) NotePrototypePublish(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) NotePrototypePublish(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewNotePrototypePublishRequest(c.Server, id)
 	if err != nil {
 		return nil, err
@@ -4587,7 +4587,7 @@ func NewUserExistsHeadRequest(server string, id int64) (*http.Request, error) {
 }
 
 // NewUserPrototypePatchAttributesRequest calls the generic UserPrototypePatchAttributes builder with application/json body
-func NewUserPrototypePatchAttributesRequest(server string, id string, body UserPrototypePatchAttributesJSONRequestBody) (*http.Request, error) {
+func NewUserPrototypePatchAttributesRequest(server string, id int64, body UserPrototypePatchAttributesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -4598,12 +4598,12 @@ func NewUserPrototypePatchAttributesRequest(server string, id string, body UserP
 }
 
 // NewUserPrototypePatchAttributesRequestWithBody constructs an http.Request for the UserPrototypePatchAttributes method, with any body, and a specified content type
-func NewUserPrototypePatchAttributesRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+func NewUserPrototypePatchAttributesRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -4681,12 +4681,12 @@ func NewUserReplaceByIdRequestWithBody(server string, id int64, contentType stri
 }
 
 // NewUserPrototypeDeleteAccessTokensRequest constructs an http.Request for the UserPrototypeDeleteAccessTokens method
-func NewUserPrototypeDeleteAccessTokensRequest(server string, id string, params *UserPrototypeDeleteAccessTokensParams) (*http.Request, error) {
+func NewUserPrototypeDeleteAccessTokensRequest(server string, id int64, params *UserPrototypeDeleteAccessTokensParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -4740,12 +4740,12 @@ func NewUserPrototypeDeleteAccessTokensRequest(server string, id string, params 
 }
 
 // NewUserPrototypeGetAccessTokensRequest constructs an http.Request for the UserPrototypeGetAccessTokens method
-func NewUserPrototypeGetAccessTokensRequest(server string, id string, params *UserPrototypeGetAccessTokensParams) (*http.Request, error) {
+func NewUserPrototypeGetAccessTokensRequest(server string, id int64, params *UserPrototypeGetAccessTokensParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -4799,7 +4799,7 @@ func NewUserPrototypeGetAccessTokensRequest(server string, id string, params *Us
 }
 
 // NewUserPrototypeCreateAccessTokensRequest calls the generic UserPrototypeCreateAccessTokens builder with application/json body
-func NewUserPrototypeCreateAccessTokensRequest(server string, id string, body UserPrototypeCreateAccessTokensJSONRequestBody) (*http.Request, error) {
+func NewUserPrototypeCreateAccessTokensRequest(server string, id int64, body UserPrototypeCreateAccessTokensJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -4810,12 +4810,12 @@ func NewUserPrototypeCreateAccessTokensRequest(server string, id string, body Us
 }
 
 // NewUserPrototypeCreateAccessTokensRequestWithBody constructs an http.Request for the UserPrototypeCreateAccessTokens method, with any body, and a specified content type
-func NewUserPrototypeCreateAccessTokensRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+func NewUserPrototypeCreateAccessTokensRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -4846,12 +4846,12 @@ func NewUserPrototypeCreateAccessTokensRequestWithBody(server string, id string,
 }
 
 // NewUserPrototypeCountAccessTokensRequest constructs an http.Request for the UserPrototypeCountAccessTokens method
-func NewUserPrototypeCountAccessTokensRequest(server string, id string, params *UserPrototypeCountAccessTokensParams) (*http.Request, error) {
+func NewUserPrototypeCountAccessTokensRequest(server string, id int64, params *UserPrototypeCountAccessTokensParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -4905,12 +4905,12 @@ func NewUserPrototypeCountAccessTokensRequest(server string, id string, params *
 }
 
 // NewUserPrototypeDestroyByIdAccessTokensRequest constructs an http.Request for the UserPrototypeDestroyByIdAccessTokens method
-func NewUserPrototypeDestroyByIdAccessTokensRequest(server string, id string, fk string) (*http.Request, error) {
+func NewUserPrototypeDestroyByIdAccessTokensRequest(server string, id int64, fk string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -4946,12 +4946,12 @@ func NewUserPrototypeDestroyByIdAccessTokensRequest(server string, id string, fk
 }
 
 // NewUserPrototypeFindByIdAccessTokensRequest constructs an http.Request for the UserPrototypeFindByIdAccessTokens method
-func NewUserPrototypeFindByIdAccessTokensRequest(server string, id string, fk string, params *UserPrototypeFindByIdAccessTokensParams) (*http.Request, error) {
+func NewUserPrototypeFindByIdAccessTokensRequest(server string, id int64, fk string, params *UserPrototypeFindByIdAccessTokensParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -5012,7 +5012,7 @@ func NewUserPrototypeFindByIdAccessTokensRequest(server string, id string, fk st
 }
 
 // NewUserPrototypeUpdateByIdAccessTokensRequest calls the generic UserPrototypeUpdateByIdAccessTokens builder with application/json body
-func NewUserPrototypeUpdateByIdAccessTokensRequest(server string, id string, fk string, body UserPrototypeUpdateByIdAccessTokensJSONRequestBody) (*http.Request, error) {
+func NewUserPrototypeUpdateByIdAccessTokensRequest(server string, id int64, fk string, body UserPrototypeUpdateByIdAccessTokensJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -5023,12 +5023,12 @@ func NewUserPrototypeUpdateByIdAccessTokensRequest(server string, id string, fk 
 }
 
 // NewUserPrototypeUpdateByIdAccessTokensRequestWithBody constructs an http.Request for the UserPrototypeUpdateByIdAccessTokens method, with any body, and a specified content type
-func NewUserPrototypeUpdateByIdAccessTokensRequestWithBody(server string, id string, fk string, contentType string, body io.Reader) (*http.Request, error) {
+func NewUserPrototypeUpdateByIdAccessTokensRequestWithBody(server string, id int64, fk string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -5100,7 +5100,7 @@ func NewUserExistsRequest(server string, id int64) (*http.Request, error) {
 }
 
 // NewUserPrototypeMfaActivateRequest calls the generic UserPrototypeMfaActivate builder with application/json body
-func NewUserPrototypeMfaActivateRequest(server string, id string, body UserPrototypeMfaActivateJSONRequestBody) (*http.Request, error) {
+func NewUserPrototypeMfaActivateRequest(server string, id int64, body UserPrototypeMfaActivateJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -5111,7 +5111,7 @@ func NewUserPrototypeMfaActivateRequest(server string, id string, body UserProto
 }
 
 // NewUserPrototypeMfaActivateRequestWithFormdataBody calls the generic UserPrototypeMfaActivate builder with application/x-www-form-urlencoded body
-func NewUserPrototypeMfaActivateRequestWithFormdataBody(server string, id string, body UserPrototypeMfaActivateFormdataRequestBody) (*http.Request, error) {
+func NewUserPrototypeMfaActivateRequestWithFormdataBody(server string, id int64, body UserPrototypeMfaActivateFormdataRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	bodyStr, err := runtime.MarshalForm(body, nil)
 	if err != nil {
@@ -5122,12 +5122,12 @@ func NewUserPrototypeMfaActivateRequestWithFormdataBody(server string, id string
 }
 
 // NewUserPrototypeMfaActivateRequestWithBody constructs an http.Request for the UserPrototypeMfaActivate method, with any body, and a specified content type
-func NewUserPrototypeMfaActivateRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+func NewUserPrototypeMfaActivateRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -5158,7 +5158,7 @@ func NewUserPrototypeMfaActivateRequestWithBody(server string, id string, conten
 }
 
 // NewUserPrototypeMfaDisableRequest calls the generic UserPrototypeMfaDisable builder with application/json body
-func NewUserPrototypeMfaDisableRequest(server string, id string, body UserPrototypeMfaDisableJSONRequestBody) (*http.Request, error) {
+func NewUserPrototypeMfaDisableRequest(server string, id int64, body UserPrototypeMfaDisableJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -5169,7 +5169,7 @@ func NewUserPrototypeMfaDisableRequest(server string, id string, body UserProtot
 }
 
 // NewUserPrototypeMfaDisableRequestWithFormdataBody calls the generic UserPrototypeMfaDisable builder with application/x-www-form-urlencoded body
-func NewUserPrototypeMfaDisableRequestWithFormdataBody(server string, id string, body UserPrototypeMfaDisableFormdataRequestBody) (*http.Request, error) {
+func NewUserPrototypeMfaDisableRequestWithFormdataBody(server string, id int64, body UserPrototypeMfaDisableFormdataRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	bodyStr, err := runtime.MarshalForm(body, nil)
 	if err != nil {
@@ -5180,12 +5180,12 @@ func NewUserPrototypeMfaDisableRequestWithFormdataBody(server string, id string,
 }
 
 // NewUserPrototypeMfaDisableRequestWithBody constructs an http.Request for the UserPrototypeMfaDisable method, with any body, and a specified content type
-func NewUserPrototypeMfaDisableRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+func NewUserPrototypeMfaDisableRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -5216,12 +5216,12 @@ func NewUserPrototypeMfaDisableRequestWithBody(server string, id string, content
 }
 
 // NewUserPrototypeMfaEnrollRequest constructs an http.Request for the UserPrototypeMfaEnroll method
-func NewUserPrototypeMfaEnrollRequest(server string, id string) (*http.Request, error) {
+func NewUserPrototypeMfaEnrollRequest(server string, id int64) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -5250,12 +5250,12 @@ func NewUserPrototypeMfaEnrollRequest(server string, id string) (*http.Request, 
 }
 
 // NewUserPrototypeMfaResetRequest constructs an http.Request for the UserPrototypeMfaReset method
-func NewUserPrototypeMfaResetRequest(server string, id string) (*http.Request, error) {
+func NewUserPrototypeMfaResetRequest(server string, id int64) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -5284,12 +5284,12 @@ func NewUserPrototypeMfaResetRequest(server string, id string) (*http.Request, e
 }
 
 // NewUserPrototypeDeleteNotesRequest constructs an http.Request for the UserPrototypeDeleteNotes method
-func NewUserPrototypeDeleteNotesRequest(server string, id string, params *UserPrototypeDeleteNotesParams) (*http.Request, error) {
+func NewUserPrototypeDeleteNotesRequest(server string, id int64, params *UserPrototypeDeleteNotesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -5343,12 +5343,12 @@ func NewUserPrototypeDeleteNotesRequest(server string, id string, params *UserPr
 }
 
 // NewUserPrototypeGetNotesRequest constructs an http.Request for the UserPrototypeGetNotes method
-func NewUserPrototypeGetNotesRequest(server string, id string, params *UserPrototypeGetNotesParams) (*http.Request, error) {
+func NewUserPrototypeGetNotesRequest(server string, id int64, params *UserPrototypeGetNotesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -5402,7 +5402,7 @@ func NewUserPrototypeGetNotesRequest(server string, id string, params *UserProto
 }
 
 // NewUserPrototypeCreateNotesRequest calls the generic UserPrototypeCreateNotes builder with application/json body
-func NewUserPrototypeCreateNotesRequest(server string, id string, body UserPrototypeCreateNotesJSONRequestBody) (*http.Request, error) {
+func NewUserPrototypeCreateNotesRequest(server string, id int64, body UserPrototypeCreateNotesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -5413,12 +5413,12 @@ func NewUserPrototypeCreateNotesRequest(server string, id string, body UserProto
 }
 
 // NewUserPrototypeCreateNotesRequestWithBody constructs an http.Request for the UserPrototypeCreateNotes method, with any body, and a specified content type
-func NewUserPrototypeCreateNotesRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+func NewUserPrototypeCreateNotesRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -5449,12 +5449,12 @@ func NewUserPrototypeCreateNotesRequestWithBody(server string, id string, conten
 }
 
 // NewUserPrototypeCountNotesRequest constructs an http.Request for the UserPrototypeCountNotes method
-func NewUserPrototypeCountNotesRequest(server string, id string, params *UserPrototypeCountNotesParams) (*http.Request, error) {
+func NewUserPrototypeCountNotesRequest(server string, id int64, params *UserPrototypeCountNotesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -5508,12 +5508,12 @@ func NewUserPrototypeCountNotesRequest(server string, id string, params *UserPro
 }
 
 // NewUserPrototypeDestroyByIdNotesRequest constructs an http.Request for the UserPrototypeDestroyByIdNotes method
-func NewUserPrototypeDestroyByIdNotesRequest(server string, id string, fk int64) (*http.Request, error) {
+func NewUserPrototypeDestroyByIdNotesRequest(server string, id int64, fk int64) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -5549,12 +5549,12 @@ func NewUserPrototypeDestroyByIdNotesRequest(server string, id string, fk int64)
 }
 
 // NewUserPrototypeFindByIdNotesRequest constructs an http.Request for the UserPrototypeFindByIdNotes method
-func NewUserPrototypeFindByIdNotesRequest(server string, id string, fk int64, params *UserPrototypeFindByIdNotesParams) (*http.Request, error) {
+func NewUserPrototypeFindByIdNotesRequest(server string, id int64, fk int64, params *UserPrototypeFindByIdNotesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -5615,7 +5615,7 @@ func NewUserPrototypeFindByIdNotesRequest(server string, id string, fk int64, pa
 }
 
 // NewUserPrototypeUpdateByIdNotesRequest calls the generic UserPrototypeUpdateByIdNotes builder with application/json body
-func NewUserPrototypeUpdateByIdNotesRequest(server string, id string, fk int64, body UserPrototypeUpdateByIdNotesJSONRequestBody) (*http.Request, error) {
+func NewUserPrototypeUpdateByIdNotesRequest(server string, id int64, fk int64, body UserPrototypeUpdateByIdNotesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -5626,12 +5626,12 @@ func NewUserPrototypeUpdateByIdNotesRequest(server string, id string, fk int64, 
 }
 
 // NewUserPrototypeUpdateByIdNotesRequestWithBody constructs an http.Request for the UserPrototypeUpdateByIdNotes method, with any body, and a specified content type
-func NewUserPrototypeUpdateByIdNotesRequestWithBody(server string, id string, fk int64, contentType string, body io.Reader) (*http.Request, error) {
+func NewUserPrototypeUpdateByIdNotesRequestWithBody(server string, id int64, fk int64, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -5716,12 +5716,12 @@ func NewUserReplaceByIdPostRequestWithBody(server string, id int64, contentType 
 }
 
 // NewUserPrototypeRevokeOtherSessionsRequest constructs an http.Request for the UserPrototypeRevokeOtherSessions method
-func NewUserPrototypeRevokeOtherSessionsRequest(server string, id string) (*http.Request, error) {
+func NewUserPrototypeRevokeOtherSessionsRequest(server string, id int64) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -5750,12 +5750,12 @@ func NewUserPrototypeRevokeOtherSessionsRequest(server string, id string) (*http
 }
 
 // NewUserPrototypeSessionsRequest constructs an http.Request for the UserPrototypeSessions method
-func NewUserPrototypeSessionsRequest(server string, id string) (*http.Request, error) {
+func NewUserPrototypeSessionsRequest(server string, id int64) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -5784,12 +5784,12 @@ func NewUserPrototypeSessionsRequest(server string, id string) (*http.Request, e
 }
 
 // NewUserPrototypeRevokeAllSessionsRequest constructs an http.Request for the UserPrototypeRevokeAllSessions method
-func NewUserPrototypeRevokeAllSessionsRequest(server string, id string) (*http.Request, error) {
+func NewUserPrototypeRevokeAllSessionsRequest(server string, id int64) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -5818,12 +5818,12 @@ func NewUserPrototypeRevokeAllSessionsRequest(server string, id string) (*http.R
 }
 
 // NewUserPrototypeRevokeSessionRequest constructs an http.Request for the UserPrototypeRevokeSession method
-func NewUserPrototypeRevokeSessionRequest(server string, id string, sid string) (*http.Request, error) {
+func NewUserPrototypeRevokeSessionRequest(server string, id int64, sid string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -5859,12 +5859,12 @@ func NewUserPrototypeRevokeSessionRequest(server string, id string, sid string) 
 }
 
 // NewUserPrototypeVerifyRequest constructs an http.Request for the UserPrototypeVerify method
-func NewUserPrototypeVerifyRequest(server string, id string) (*http.Request, error) {
+func NewUserPrototypeVerifyRequest(server string, id int64) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -6493,7 +6493,7 @@ func NewNoteExistsHeadRequest(server string, id int64) (*http.Request, error) {
 }
 
 // NewNotePrototypePatchAttributesRequest calls the generic NotePrototypePatchAttributes builder with application/json body
-func NewNotePrototypePatchAttributesRequest(server string, id string, body NotePrototypePatchAttributesJSONRequestBody) (*http.Request, error) {
+func NewNotePrototypePatchAttributesRequest(server string, id int64, body NotePrototypePatchAttributesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -6504,12 +6504,12 @@ func NewNotePrototypePatchAttributesRequest(server string, id string, body NoteP
 }
 
 // NewNotePrototypePatchAttributesRequestWithBody constructs an http.Request for the NotePrototypePatchAttributes method, with any body, and a specified content type
-func NewNotePrototypePatchAttributesRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+func NewNotePrototypePatchAttributesRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -6621,12 +6621,12 @@ func NewNoteExistsRequest(server string, id int64) (*http.Request, error) {
 }
 
 // NewNotePrototypeGetOwnerRequest constructs an http.Request for the NotePrototypeGetOwner method
-func NewNotePrototypeGetOwnerRequest(server string, id string, params *NotePrototypeGetOwnerParams) (*http.Request, error) {
+func NewNotePrototypeGetOwnerRequest(server string, id int64, params *NotePrototypeGetOwnerParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -6682,12 +6682,12 @@ func NewNotePrototypeGetOwnerRequest(server string, id string, params *NoteProto
 }
 
 // NewNotePrototypePublishRequest constructs an http.Request for the NotePrototypePublish method
-func NewNotePrototypePublishRequest(server string, id string) (*http.Request, error) {
+func NewNotePrototypePublishRequest(server string, id int64) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -7092,7 +7092,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /Users/{id} (the `UserPrototypePatchAttributes` operationId).
-	UserPrototypePatchAttributesWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypePatchAttributesResponse, error)
+	UserPrototypePatchAttributesWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypePatchAttributesResponse, error)
 
 	// UserPrototypePatchAttributesWithResponse Patch attributes for a model instance and persist it into the data source.
 	//
@@ -7101,7 +7101,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /Users/{id} (the `UserPrototypePatchAttributes` operationId).
-	UserPrototypePatchAttributesWithResponse(ctx context.Context, id string, body UserPrototypePatchAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypePatchAttributesResponse, error)
+	UserPrototypePatchAttributesWithResponse(ctx context.Context, id int64, body UserPrototypePatchAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypePatchAttributesResponse, error)
 
 	// UserReplaceByIdWithBodyWithResponse Replace attributes for a model instance and persist it into the data source.
 	//
@@ -7128,7 +7128,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /Users/{id}/accessTokens (the `UserPrototypeDeleteAccessTokens` operationId).
-	UserPrototypeDeleteAccessTokensWithResponse(ctx context.Context, id string, params *UserPrototypeDeleteAccessTokensParams, reqEditors ...RequestEditorFn) (*UserPrototypeDeleteAccessTokensResponse, error)
+	UserPrototypeDeleteAccessTokensWithResponse(ctx context.Context, id int64, params *UserPrototypeDeleteAccessTokensParams, reqEditors ...RequestEditorFn) (*UserPrototypeDeleteAccessTokensResponse, error)
 
 	// UserPrototypeGetAccessTokensWithResponse Fetches the accessTokens of this model (belongsTo, hasOne) or queries them (hasMany).
 	//
@@ -7137,7 +7137,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /Users/{id}/accessTokens (the `UserPrototypeGetAccessTokens` operationId).
-	UserPrototypeGetAccessTokensWithResponse(ctx context.Context, id string, params *UserPrototypeGetAccessTokensParams, reqEditors ...RequestEditorFn) (*UserPrototypeGetAccessTokensResponse, error)
+	UserPrototypeGetAccessTokensWithResponse(ctx context.Context, id int64, params *UserPrototypeGetAccessTokensParams, reqEditors ...RequestEditorFn) (*UserPrototypeGetAccessTokensResponse, error)
 
 	// UserPrototypeCreateAccessTokensWithBodyWithResponse Creates a new instance in accessTokens of this model.
 	//
@@ -7146,7 +7146,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /Users/{id}/accessTokens (the `UserPrototypeCreateAccessTokens` operationId).
-	UserPrototypeCreateAccessTokensWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeCreateAccessTokensResponse, error)
+	UserPrototypeCreateAccessTokensWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeCreateAccessTokensResponse, error)
 
 	// UserPrototypeCreateAccessTokensWithResponse Creates a new instance in accessTokens of this model.
 	//
@@ -7155,7 +7155,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /Users/{id}/accessTokens (the `UserPrototypeCreateAccessTokens` operationId).
-	UserPrototypeCreateAccessTokensWithResponse(ctx context.Context, id string, body UserPrototypeCreateAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeCreateAccessTokensResponse, error)
+	UserPrototypeCreateAccessTokensWithResponse(ctx context.Context, id int64, body UserPrototypeCreateAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeCreateAccessTokensResponse, error)
 
 	// UserPrototypeCountAccessTokensWithResponse Counts accessTokens of this model.
 	//
@@ -7164,7 +7164,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /Users/{id}/accessTokens/count (the `UserPrototypeCountAccessTokens` operationId).
-	UserPrototypeCountAccessTokensWithResponse(ctx context.Context, id string, params *UserPrototypeCountAccessTokensParams, reqEditors ...RequestEditorFn) (*UserPrototypeCountAccessTokensResponse, error)
+	UserPrototypeCountAccessTokensWithResponse(ctx context.Context, id int64, params *UserPrototypeCountAccessTokensParams, reqEditors ...RequestEditorFn) (*UserPrototypeCountAccessTokensResponse, error)
 
 	// UserPrototypeDestroyByIdAccessTokensWithResponse Delete a related item by id for accessTokens.
 	//
@@ -7173,7 +7173,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /Users/{id}/accessTokens/{fk} (the `UserPrototypeDestroyByIdAccessTokens` operationId).
-	UserPrototypeDestroyByIdAccessTokensWithResponse(ctx context.Context, id string, fk string, reqEditors ...RequestEditorFn) (*UserPrototypeDestroyByIdAccessTokensResponse, error)
+	UserPrototypeDestroyByIdAccessTokensWithResponse(ctx context.Context, id int64, fk string, reqEditors ...RequestEditorFn) (*UserPrototypeDestroyByIdAccessTokensResponse, error)
 
 	// UserPrototypeFindByIdAccessTokensWithResponse Find a related item by id for accessTokens.
 	//
@@ -7182,7 +7182,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /Users/{id}/accessTokens/{fk} (the `UserPrototypeFindByIdAccessTokens` operationId).
-	UserPrototypeFindByIdAccessTokensWithResponse(ctx context.Context, id string, fk string, params *UserPrototypeFindByIdAccessTokensParams, reqEditors ...RequestEditorFn) (*UserPrototypeFindByIdAccessTokensResponse, error)
+	UserPrototypeFindByIdAccessTokensWithResponse(ctx context.Context, id int64, fk string, params *UserPrototypeFindByIdAccessTokensParams, reqEditors ...RequestEditorFn) (*UserPrototypeFindByIdAccessTokensResponse, error)
 
 	// UserPrototypeUpdateByIdAccessTokensWithBodyWithResponse Update a related item by id for accessTokens.
 	//
@@ -7191,7 +7191,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /Users/{id}/accessTokens/{fk} (the `UserPrototypeUpdateByIdAccessTokens` operationId).
-	UserPrototypeUpdateByIdAccessTokensWithBodyWithResponse(ctx context.Context, id string, fk string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeUpdateByIdAccessTokensResponse, error)
+	UserPrototypeUpdateByIdAccessTokensWithBodyWithResponse(ctx context.Context, id int64, fk string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeUpdateByIdAccessTokensResponse, error)
 
 	// UserPrototypeUpdateByIdAccessTokensWithResponse Update a related item by id for accessTokens.
 	//
@@ -7200,7 +7200,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /Users/{id}/accessTokens/{fk} (the `UserPrototypeUpdateByIdAccessTokens` operationId).
-	UserPrototypeUpdateByIdAccessTokensWithResponse(ctx context.Context, id string, fk string, body UserPrototypeUpdateByIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeUpdateByIdAccessTokensResponse, error)
+	UserPrototypeUpdateByIdAccessTokensWithResponse(ctx context.Context, id int64, fk string, body UserPrototypeUpdateByIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeUpdateByIdAccessTokensResponse, error)
 
 	// UserExistsWithResponse Check whether a model instance exists in the data source.
 	//
@@ -7218,7 +7218,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /Users/{id}/mfa/activate (the `UserPrototypeMfaActivate` operationId).
-	UserPrototypeMfaActivateWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeMfaActivateResponse, error)
+	UserPrototypeMfaActivateWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeMfaActivateResponse, error)
 
 	// UserPrototypeMfaActivateWithResponse Turn TOTP on with a first code from the authenticator app.
 	//
@@ -7227,7 +7227,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /Users/{id}/mfa/activate (the `UserPrototypeMfaActivate` operationId).
-	UserPrototypeMfaActivateWithResponse(ctx context.Context, id string, body UserPrototypeMfaActivateJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeMfaActivateResponse, error)
+	UserPrototypeMfaActivateWithResponse(ctx context.Context, id int64, body UserPrototypeMfaActivateJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeMfaActivateResponse, error)
 
 	// UserPrototypeMfaActivateWithFormdataBodyWithResponse Turn TOTP on with a first code from the authenticator app.
 	//
@@ -7236,7 +7236,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /Users/{id}/mfa/activate (the `UserPrototypeMfaActivate` operationId).
-	UserPrototypeMfaActivateWithFormdataBodyWithResponse(ctx context.Context, id string, body UserPrototypeMfaActivateFormdataRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeMfaActivateResponse, error)
+	UserPrototypeMfaActivateWithFormdataBodyWithResponse(ctx context.Context, id int64, body UserPrototypeMfaActivateFormdataRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeMfaActivateResponse, error)
 
 	// UserPrototypeMfaDisableWithBodyWithResponse Turn TOTP off with a current code.
 	//
@@ -7245,7 +7245,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /Users/{id}/mfa/disable (the `UserPrototypeMfaDisable` operationId).
-	UserPrototypeMfaDisableWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeMfaDisableResponse, error)
+	UserPrototypeMfaDisableWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeMfaDisableResponse, error)
 
 	// UserPrototypeMfaDisableWithResponse Turn TOTP off with a current code.
 	//
@@ -7254,7 +7254,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /Users/{id}/mfa/disable (the `UserPrototypeMfaDisable` operationId).
-	UserPrototypeMfaDisableWithResponse(ctx context.Context, id string, body UserPrototypeMfaDisableJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeMfaDisableResponse, error)
+	UserPrototypeMfaDisableWithResponse(ctx context.Context, id int64, body UserPrototypeMfaDisableJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeMfaDisableResponse, error)
 
 	// UserPrototypeMfaDisableWithFormdataBodyWithResponse Turn TOTP off with a current code.
 	//
@@ -7263,7 +7263,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /Users/{id}/mfa/disable (the `UserPrototypeMfaDisable` operationId).
-	UserPrototypeMfaDisableWithFormdataBodyWithResponse(ctx context.Context, id string, body UserPrototypeMfaDisableFormdataRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeMfaDisableResponse, error)
+	UserPrototypeMfaDisableWithFormdataBodyWithResponse(ctx context.Context, id int64, body UserPrototypeMfaDisableFormdataRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeMfaDisableResponse, error)
 
 	// UserPrototypeMfaEnrollWithResponse Start TOTP enrolment; answers the secret and an otpauth:// URL for an authenticator app.
 	//
@@ -7272,7 +7272,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /Users/{id}/mfa/enroll (the `UserPrototypeMfaEnroll` operationId).
-	UserPrototypeMfaEnrollWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UserPrototypeMfaEnrollResponse, error)
+	UserPrototypeMfaEnrollWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*UserPrototypeMfaEnrollResponse, error)
 
 	// UserPrototypeMfaResetWithResponse Turn TOTP off for a user who lost its authenticator (admin).
 	//
@@ -7281,7 +7281,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /Users/{id}/mfa/reset (the `UserPrototypeMfaReset` operationId).
-	UserPrototypeMfaResetWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UserPrototypeMfaResetResponse, error)
+	UserPrototypeMfaResetWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*UserPrototypeMfaResetResponse, error)
 
 	// UserPrototypeDeleteNotesWithResponse Deletes all notes of this model.
 	//
@@ -7290,7 +7290,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /Users/{id}/notes (the `UserPrototypeDeleteNotes` operationId).
-	UserPrototypeDeleteNotesWithResponse(ctx context.Context, id string, params *UserPrototypeDeleteNotesParams, reqEditors ...RequestEditorFn) (*UserPrototypeDeleteNotesResponse, error)
+	UserPrototypeDeleteNotesWithResponse(ctx context.Context, id int64, params *UserPrototypeDeleteNotesParams, reqEditors ...RequestEditorFn) (*UserPrototypeDeleteNotesResponse, error)
 
 	// UserPrototypeGetNotesWithResponse Fetches the notes of this model (belongsTo, hasOne) or queries them (hasMany).
 	//
@@ -7299,7 +7299,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /Users/{id}/notes (the `UserPrototypeGetNotes` operationId).
-	UserPrototypeGetNotesWithResponse(ctx context.Context, id string, params *UserPrototypeGetNotesParams, reqEditors ...RequestEditorFn) (*UserPrototypeGetNotesResponse, error)
+	UserPrototypeGetNotesWithResponse(ctx context.Context, id int64, params *UserPrototypeGetNotesParams, reqEditors ...RequestEditorFn) (*UserPrototypeGetNotesResponse, error)
 
 	// UserPrototypeCreateNotesWithBodyWithResponse Creates a new instance in notes of this model.
 	//
@@ -7308,7 +7308,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /Users/{id}/notes (the `UserPrototypeCreateNotes` operationId).
-	UserPrototypeCreateNotesWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeCreateNotesResponse, error)
+	UserPrototypeCreateNotesWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeCreateNotesResponse, error)
 
 	// UserPrototypeCreateNotesWithResponse Creates a new instance in notes of this model.
 	//
@@ -7317,7 +7317,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /Users/{id}/notes (the `UserPrototypeCreateNotes` operationId).
-	UserPrototypeCreateNotesWithResponse(ctx context.Context, id string, body UserPrototypeCreateNotesJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeCreateNotesResponse, error)
+	UserPrototypeCreateNotesWithResponse(ctx context.Context, id int64, body UserPrototypeCreateNotesJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeCreateNotesResponse, error)
 
 	// UserPrototypeCountNotesWithResponse Counts notes of this model.
 	//
@@ -7326,7 +7326,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /Users/{id}/notes/count (the `UserPrototypeCountNotes` operationId).
-	UserPrototypeCountNotesWithResponse(ctx context.Context, id string, params *UserPrototypeCountNotesParams, reqEditors ...RequestEditorFn) (*UserPrototypeCountNotesResponse, error)
+	UserPrototypeCountNotesWithResponse(ctx context.Context, id int64, params *UserPrototypeCountNotesParams, reqEditors ...RequestEditorFn) (*UserPrototypeCountNotesResponse, error)
 
 	// UserPrototypeDestroyByIdNotesWithResponse Delete a related item by id for notes.
 	//
@@ -7335,7 +7335,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /Users/{id}/notes/{fk} (the `UserPrototypeDestroyByIdNotes` operationId).
-	UserPrototypeDestroyByIdNotesWithResponse(ctx context.Context, id string, fk int64, reqEditors ...RequestEditorFn) (*UserPrototypeDestroyByIdNotesResponse, error)
+	UserPrototypeDestroyByIdNotesWithResponse(ctx context.Context, id int64, fk int64, reqEditors ...RequestEditorFn) (*UserPrototypeDestroyByIdNotesResponse, error)
 
 	// UserPrototypeFindByIdNotesWithResponse Find a related item by id for notes.
 	//
@@ -7344,7 +7344,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /Users/{id}/notes/{fk} (the `UserPrototypeFindByIdNotes` operationId).
-	UserPrototypeFindByIdNotesWithResponse(ctx context.Context, id string, fk int64, params *UserPrototypeFindByIdNotesParams, reqEditors ...RequestEditorFn) (*UserPrototypeFindByIdNotesResponse, error)
+	UserPrototypeFindByIdNotesWithResponse(ctx context.Context, id int64, fk int64, params *UserPrototypeFindByIdNotesParams, reqEditors ...RequestEditorFn) (*UserPrototypeFindByIdNotesResponse, error)
 
 	// UserPrototypeUpdateByIdNotesWithBodyWithResponse Update a related item by id for notes.
 	//
@@ -7353,7 +7353,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /Users/{id}/notes/{fk} (the `UserPrototypeUpdateByIdNotes` operationId).
-	UserPrototypeUpdateByIdNotesWithBodyWithResponse(ctx context.Context, id string, fk int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeUpdateByIdNotesResponse, error)
+	UserPrototypeUpdateByIdNotesWithBodyWithResponse(ctx context.Context, id int64, fk int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeUpdateByIdNotesResponse, error)
 
 	// UserPrototypeUpdateByIdNotesWithResponse Update a related item by id for notes.
 	//
@@ -7362,7 +7362,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /Users/{id}/notes/{fk} (the `UserPrototypeUpdateByIdNotes` operationId).
-	UserPrototypeUpdateByIdNotesWithResponse(ctx context.Context, id string, fk int64, body UserPrototypeUpdateByIdNotesJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeUpdateByIdNotesResponse, error)
+	UserPrototypeUpdateByIdNotesWithResponse(ctx context.Context, id int64, fk int64, body UserPrototypeUpdateByIdNotesJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeUpdateByIdNotesResponse, error)
 
 	// UserReplaceByIdPostWithBodyWithResponse Replace attributes for a model instance and persist it into the data source.
 	//
@@ -7389,7 +7389,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /Users/{id}/sessions (the `UserPrototypeRevokeOtherSessions` operationId).
-	UserPrototypeRevokeOtherSessionsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UserPrototypeRevokeOtherSessionsResponse, error)
+	UserPrototypeRevokeOtherSessionsWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*UserPrototypeRevokeOtherSessionsResponse, error)
 
 	// UserPrototypeSessionsWithResponse The user's sessions (access tokens) without their secrets.
 	//
@@ -7398,7 +7398,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /Users/{id}/sessions (the `UserPrototypeSessions` operationId).
-	UserPrototypeSessionsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UserPrototypeSessionsResponse, error)
+	UserPrototypeSessionsWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*UserPrototypeSessionsResponse, error)
 
 	// UserPrototypeRevokeAllSessionsWithResponse End every session of the user (admin).
 	//
@@ -7407,7 +7407,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /Users/{id}/sessions/revoke-all (the `UserPrototypeRevokeAllSessions` operationId).
-	UserPrototypeRevokeAllSessionsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UserPrototypeRevokeAllSessionsResponse, error)
+	UserPrototypeRevokeAllSessionsWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*UserPrototypeRevokeAllSessionsResponse, error)
 
 	// UserPrototypeRevokeSessionWithResponse End one session of the user.
 	//
@@ -7416,7 +7416,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /Users/{id}/sessions/{sid} (the `UserPrototypeRevokeSession` operationId).
-	UserPrototypeRevokeSessionWithResponse(ctx context.Context, id string, sid string, reqEditors ...RequestEditorFn) (*UserPrototypeRevokeSessionResponse, error)
+	UserPrototypeRevokeSessionWithResponse(ctx context.Context, id int64, sid string, reqEditors ...RequestEditorFn) (*UserPrototypeRevokeSessionResponse, error)
 
 	// UserPrototypeVerifyWithResponse Send the user a link that verifies its email address (owner only).
 	//
@@ -7425,7 +7425,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /Users/{id}/verify (the `UserPrototypeVerify` operationId).
-	UserPrototypeVerifyWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UserPrototypeVerifyResponse, error)
+	UserPrototypeVerifyWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*UserPrototypeVerifyResponse, error)
 
 	// NoteFindWithResponse Find all instances of the model matched by filter from the data source.
 	//
@@ -7605,7 +7605,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /notes/{id} (the `NotePrototypePatchAttributes` operationId).
-	NotePrototypePatchAttributesWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*NotePrototypePatchAttributesResponse, error)
+	NotePrototypePatchAttributesWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*NotePrototypePatchAttributesResponse, error)
 
 	// NotePrototypePatchAttributesWithResponse Patch attributes for a model instance and persist it into the data source.
 	//
@@ -7614,7 +7614,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /notes/{id} (the `NotePrototypePatchAttributes` operationId).
-	NotePrototypePatchAttributesWithResponse(ctx context.Context, id string, body NotePrototypePatchAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*NotePrototypePatchAttributesResponse, error)
+	NotePrototypePatchAttributesWithResponse(ctx context.Context, id int64, body NotePrototypePatchAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*NotePrototypePatchAttributesResponse, error)
 
 	// NoteReplaceByIdWithBodyWithResponse Replace attributes for a model instance and persist it into the data source.
 	//
@@ -7650,7 +7650,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /notes/{id}/owner (the `NotePrototypeGetOwner` operationId).
-	NotePrototypeGetOwnerWithResponse(ctx context.Context, id string, params *NotePrototypeGetOwnerParams, reqEditors ...RequestEditorFn) (*NotePrototypeGetOwnerResponse, error)
+	NotePrototypeGetOwnerWithResponse(ctx context.Context, id int64, params *NotePrototypeGetOwnerParams, reqEditors ...RequestEditorFn) (*NotePrototypeGetOwnerResponse, error)
 
 	// NotePrototypePublishWithResponse Publish a note; answers the note.
 	//
@@ -7659,7 +7659,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /notes/{id}/publish (the `NotePrototypePublish` operationId).
-	NotePrototypePublishWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*NotePrototypePublishResponse, error)
+	NotePrototypePublishWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*NotePrototypePublishResponse, error)
 
 	// NoteReplaceByIdPostWithBodyWithResponse Replace attributes for a model instance and persist it into the data source.
 	//
@@ -12845,7 +12845,7 @@ func (c *ClientWithResponses) UserExistsHeadWithResponse(ctx context.Context, id
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /Users/{id} (the `UserPrototypePatchAttributes` operationId).
-func (c *ClientWithResponses) UserPrototypePatchAttributesWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypePatchAttributesResponse, error) {
+func (c *ClientWithResponses) UserPrototypePatchAttributesWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypePatchAttributesResponse, error) {
 	rsp, err := c.UserPrototypePatchAttributesWithBody(ctx, id, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12860,7 +12860,7 @@ func (c *ClientWithResponses) UserPrototypePatchAttributesWithBodyWithResponse(c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /Users/{id} (the `UserPrototypePatchAttributes` operationId).
-func (c *ClientWithResponses) UserPrototypePatchAttributesWithResponse(ctx context.Context, id string, body UserPrototypePatchAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypePatchAttributesResponse, error) {
+func (c *ClientWithResponses) UserPrototypePatchAttributesWithResponse(ctx context.Context, id int64, body UserPrototypePatchAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypePatchAttributesResponse, error) {
 	rsp, err := c.UserPrototypePatchAttributes(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12905,7 +12905,7 @@ func (c *ClientWithResponses) UserReplaceByIdWithResponse(ctx context.Context, i
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /Users/{id}/accessTokens (the `UserPrototypeDeleteAccessTokens` operationId).
-func (c *ClientWithResponses) UserPrototypeDeleteAccessTokensWithResponse(ctx context.Context, id string, params *UserPrototypeDeleteAccessTokensParams, reqEditors ...RequestEditorFn) (*UserPrototypeDeleteAccessTokensResponse, error) {
+func (c *ClientWithResponses) UserPrototypeDeleteAccessTokensWithResponse(ctx context.Context, id int64, params *UserPrototypeDeleteAccessTokensParams, reqEditors ...RequestEditorFn) (*UserPrototypeDeleteAccessTokensResponse, error) {
 	rsp, err := c.UserPrototypeDeleteAccessTokens(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12920,7 +12920,7 @@ func (c *ClientWithResponses) UserPrototypeDeleteAccessTokensWithResponse(ctx co
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /Users/{id}/accessTokens (the `UserPrototypeGetAccessTokens` operationId).
-func (c *ClientWithResponses) UserPrototypeGetAccessTokensWithResponse(ctx context.Context, id string, params *UserPrototypeGetAccessTokensParams, reqEditors ...RequestEditorFn) (*UserPrototypeGetAccessTokensResponse, error) {
+func (c *ClientWithResponses) UserPrototypeGetAccessTokensWithResponse(ctx context.Context, id int64, params *UserPrototypeGetAccessTokensParams, reqEditors ...RequestEditorFn) (*UserPrototypeGetAccessTokensResponse, error) {
 	rsp, err := c.UserPrototypeGetAccessTokens(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12935,7 +12935,7 @@ func (c *ClientWithResponses) UserPrototypeGetAccessTokensWithResponse(ctx conte
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /Users/{id}/accessTokens (the `UserPrototypeCreateAccessTokens` operationId).
-func (c *ClientWithResponses) UserPrototypeCreateAccessTokensWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeCreateAccessTokensResponse, error) {
+func (c *ClientWithResponses) UserPrototypeCreateAccessTokensWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeCreateAccessTokensResponse, error) {
 	rsp, err := c.UserPrototypeCreateAccessTokensWithBody(ctx, id, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12950,7 +12950,7 @@ func (c *ClientWithResponses) UserPrototypeCreateAccessTokensWithBodyWithRespons
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /Users/{id}/accessTokens (the `UserPrototypeCreateAccessTokens` operationId).
-func (c *ClientWithResponses) UserPrototypeCreateAccessTokensWithResponse(ctx context.Context, id string, body UserPrototypeCreateAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeCreateAccessTokensResponse, error) {
+func (c *ClientWithResponses) UserPrototypeCreateAccessTokensWithResponse(ctx context.Context, id int64, body UserPrototypeCreateAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeCreateAccessTokensResponse, error) {
 	rsp, err := c.UserPrototypeCreateAccessTokens(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12965,7 +12965,7 @@ func (c *ClientWithResponses) UserPrototypeCreateAccessTokensWithResponse(ctx co
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /Users/{id}/accessTokens/count (the `UserPrototypeCountAccessTokens` operationId).
-func (c *ClientWithResponses) UserPrototypeCountAccessTokensWithResponse(ctx context.Context, id string, params *UserPrototypeCountAccessTokensParams, reqEditors ...RequestEditorFn) (*UserPrototypeCountAccessTokensResponse, error) {
+func (c *ClientWithResponses) UserPrototypeCountAccessTokensWithResponse(ctx context.Context, id int64, params *UserPrototypeCountAccessTokensParams, reqEditors ...RequestEditorFn) (*UserPrototypeCountAccessTokensResponse, error) {
 	rsp, err := c.UserPrototypeCountAccessTokens(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12980,7 +12980,7 @@ func (c *ClientWithResponses) UserPrototypeCountAccessTokensWithResponse(ctx con
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /Users/{id}/accessTokens/{fk} (the `UserPrototypeDestroyByIdAccessTokens` operationId).
-func (c *ClientWithResponses) UserPrototypeDestroyByIdAccessTokensWithResponse(ctx context.Context, id string, fk string, reqEditors ...RequestEditorFn) (*UserPrototypeDestroyByIdAccessTokensResponse, error) {
+func (c *ClientWithResponses) UserPrototypeDestroyByIdAccessTokensWithResponse(ctx context.Context, id int64, fk string, reqEditors ...RequestEditorFn) (*UserPrototypeDestroyByIdAccessTokensResponse, error) {
 	rsp, err := c.UserPrototypeDestroyByIdAccessTokens(ctx, id, fk, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12995,7 +12995,7 @@ func (c *ClientWithResponses) UserPrototypeDestroyByIdAccessTokensWithResponse(c
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /Users/{id}/accessTokens/{fk} (the `UserPrototypeFindByIdAccessTokens` operationId).
-func (c *ClientWithResponses) UserPrototypeFindByIdAccessTokensWithResponse(ctx context.Context, id string, fk string, params *UserPrototypeFindByIdAccessTokensParams, reqEditors ...RequestEditorFn) (*UserPrototypeFindByIdAccessTokensResponse, error) {
+func (c *ClientWithResponses) UserPrototypeFindByIdAccessTokensWithResponse(ctx context.Context, id int64, fk string, params *UserPrototypeFindByIdAccessTokensParams, reqEditors ...RequestEditorFn) (*UserPrototypeFindByIdAccessTokensResponse, error) {
 	rsp, err := c.UserPrototypeFindByIdAccessTokens(ctx, id, fk, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13010,7 +13010,7 @@ func (c *ClientWithResponses) UserPrototypeFindByIdAccessTokensWithResponse(ctx 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /Users/{id}/accessTokens/{fk} (the `UserPrototypeUpdateByIdAccessTokens` operationId).
-func (c *ClientWithResponses) UserPrototypeUpdateByIdAccessTokensWithBodyWithResponse(ctx context.Context, id string, fk string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeUpdateByIdAccessTokensResponse, error) {
+func (c *ClientWithResponses) UserPrototypeUpdateByIdAccessTokensWithBodyWithResponse(ctx context.Context, id int64, fk string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeUpdateByIdAccessTokensResponse, error) {
 	rsp, err := c.UserPrototypeUpdateByIdAccessTokensWithBody(ctx, id, fk, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13025,7 +13025,7 @@ func (c *ClientWithResponses) UserPrototypeUpdateByIdAccessTokensWithBodyWithRes
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /Users/{id}/accessTokens/{fk} (the `UserPrototypeUpdateByIdAccessTokens` operationId).
-func (c *ClientWithResponses) UserPrototypeUpdateByIdAccessTokensWithResponse(ctx context.Context, id string, fk string, body UserPrototypeUpdateByIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeUpdateByIdAccessTokensResponse, error) {
+func (c *ClientWithResponses) UserPrototypeUpdateByIdAccessTokensWithResponse(ctx context.Context, id int64, fk string, body UserPrototypeUpdateByIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeUpdateByIdAccessTokensResponse, error) {
 	rsp, err := c.UserPrototypeUpdateByIdAccessTokens(ctx, id, fk, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13055,7 +13055,7 @@ func (c *ClientWithResponses) UserExistsWithResponse(ctx context.Context, id int
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /Users/{id}/mfa/activate (the `UserPrototypeMfaActivate` operationId).
-func (c *ClientWithResponses) UserPrototypeMfaActivateWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeMfaActivateResponse, error) {
+func (c *ClientWithResponses) UserPrototypeMfaActivateWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeMfaActivateResponse, error) {
 	rsp, err := c.UserPrototypeMfaActivateWithBody(ctx, id, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13070,7 +13070,7 @@ func (c *ClientWithResponses) UserPrototypeMfaActivateWithBodyWithResponse(ctx c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /Users/{id}/mfa/activate (the `UserPrototypeMfaActivate` operationId).
-func (c *ClientWithResponses) UserPrototypeMfaActivateWithResponse(ctx context.Context, id string, body UserPrototypeMfaActivateJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeMfaActivateResponse, error) {
+func (c *ClientWithResponses) UserPrototypeMfaActivateWithResponse(ctx context.Context, id int64, body UserPrototypeMfaActivateJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeMfaActivateResponse, error) {
 	rsp, err := c.UserPrototypeMfaActivate(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13085,7 +13085,7 @@ func (c *ClientWithResponses) UserPrototypeMfaActivateWithResponse(ctx context.C
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /Users/{id}/mfa/activate (the `UserPrototypeMfaActivate` operationId).
-func (c *ClientWithResponses) UserPrototypeMfaActivateWithFormdataBodyWithResponse(ctx context.Context, id string, body UserPrototypeMfaActivateFormdataRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeMfaActivateResponse, error) {
+func (c *ClientWithResponses) UserPrototypeMfaActivateWithFormdataBodyWithResponse(ctx context.Context, id int64, body UserPrototypeMfaActivateFormdataRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeMfaActivateResponse, error) {
 	rsp, err := c.UserPrototypeMfaActivateWithFormdataBody(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13100,7 +13100,7 @@ func (c *ClientWithResponses) UserPrototypeMfaActivateWithFormdataBodyWithRespon
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /Users/{id}/mfa/disable (the `UserPrototypeMfaDisable` operationId).
-func (c *ClientWithResponses) UserPrototypeMfaDisableWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeMfaDisableResponse, error) {
+func (c *ClientWithResponses) UserPrototypeMfaDisableWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeMfaDisableResponse, error) {
 	rsp, err := c.UserPrototypeMfaDisableWithBody(ctx, id, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13115,7 +13115,7 @@ func (c *ClientWithResponses) UserPrototypeMfaDisableWithBodyWithResponse(ctx co
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /Users/{id}/mfa/disable (the `UserPrototypeMfaDisable` operationId).
-func (c *ClientWithResponses) UserPrototypeMfaDisableWithResponse(ctx context.Context, id string, body UserPrototypeMfaDisableJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeMfaDisableResponse, error) {
+func (c *ClientWithResponses) UserPrototypeMfaDisableWithResponse(ctx context.Context, id int64, body UserPrototypeMfaDisableJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeMfaDisableResponse, error) {
 	rsp, err := c.UserPrototypeMfaDisable(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13130,7 +13130,7 @@ func (c *ClientWithResponses) UserPrototypeMfaDisableWithResponse(ctx context.Co
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /Users/{id}/mfa/disable (the `UserPrototypeMfaDisable` operationId).
-func (c *ClientWithResponses) UserPrototypeMfaDisableWithFormdataBodyWithResponse(ctx context.Context, id string, body UserPrototypeMfaDisableFormdataRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeMfaDisableResponse, error) {
+func (c *ClientWithResponses) UserPrototypeMfaDisableWithFormdataBodyWithResponse(ctx context.Context, id int64, body UserPrototypeMfaDisableFormdataRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeMfaDisableResponse, error) {
 	rsp, err := c.UserPrototypeMfaDisableWithFormdataBody(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13145,7 +13145,7 @@ func (c *ClientWithResponses) UserPrototypeMfaDisableWithFormdataBodyWithRespons
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /Users/{id}/mfa/enroll (the `UserPrototypeMfaEnroll` operationId).
-func (c *ClientWithResponses) UserPrototypeMfaEnrollWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UserPrototypeMfaEnrollResponse, error) {
+func (c *ClientWithResponses) UserPrototypeMfaEnrollWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*UserPrototypeMfaEnrollResponse, error) {
 	rsp, err := c.UserPrototypeMfaEnroll(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13160,7 +13160,7 @@ func (c *ClientWithResponses) UserPrototypeMfaEnrollWithResponse(ctx context.Con
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /Users/{id}/mfa/reset (the `UserPrototypeMfaReset` operationId).
-func (c *ClientWithResponses) UserPrototypeMfaResetWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UserPrototypeMfaResetResponse, error) {
+func (c *ClientWithResponses) UserPrototypeMfaResetWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*UserPrototypeMfaResetResponse, error) {
 	rsp, err := c.UserPrototypeMfaReset(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13175,7 +13175,7 @@ func (c *ClientWithResponses) UserPrototypeMfaResetWithResponse(ctx context.Cont
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /Users/{id}/notes (the `UserPrototypeDeleteNotes` operationId).
-func (c *ClientWithResponses) UserPrototypeDeleteNotesWithResponse(ctx context.Context, id string, params *UserPrototypeDeleteNotesParams, reqEditors ...RequestEditorFn) (*UserPrototypeDeleteNotesResponse, error) {
+func (c *ClientWithResponses) UserPrototypeDeleteNotesWithResponse(ctx context.Context, id int64, params *UserPrototypeDeleteNotesParams, reqEditors ...RequestEditorFn) (*UserPrototypeDeleteNotesResponse, error) {
 	rsp, err := c.UserPrototypeDeleteNotes(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13190,7 +13190,7 @@ func (c *ClientWithResponses) UserPrototypeDeleteNotesWithResponse(ctx context.C
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /Users/{id}/notes (the `UserPrototypeGetNotes` operationId).
-func (c *ClientWithResponses) UserPrototypeGetNotesWithResponse(ctx context.Context, id string, params *UserPrototypeGetNotesParams, reqEditors ...RequestEditorFn) (*UserPrototypeGetNotesResponse, error) {
+func (c *ClientWithResponses) UserPrototypeGetNotesWithResponse(ctx context.Context, id int64, params *UserPrototypeGetNotesParams, reqEditors ...RequestEditorFn) (*UserPrototypeGetNotesResponse, error) {
 	rsp, err := c.UserPrototypeGetNotes(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13205,7 +13205,7 @@ func (c *ClientWithResponses) UserPrototypeGetNotesWithResponse(ctx context.Cont
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /Users/{id}/notes (the `UserPrototypeCreateNotes` operationId).
-func (c *ClientWithResponses) UserPrototypeCreateNotesWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeCreateNotesResponse, error) {
+func (c *ClientWithResponses) UserPrototypeCreateNotesWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeCreateNotesResponse, error) {
 	rsp, err := c.UserPrototypeCreateNotesWithBody(ctx, id, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13220,7 +13220,7 @@ func (c *ClientWithResponses) UserPrototypeCreateNotesWithBodyWithResponse(ctx c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /Users/{id}/notes (the `UserPrototypeCreateNotes` operationId).
-func (c *ClientWithResponses) UserPrototypeCreateNotesWithResponse(ctx context.Context, id string, body UserPrototypeCreateNotesJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeCreateNotesResponse, error) {
+func (c *ClientWithResponses) UserPrototypeCreateNotesWithResponse(ctx context.Context, id int64, body UserPrototypeCreateNotesJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeCreateNotesResponse, error) {
 	rsp, err := c.UserPrototypeCreateNotes(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13235,7 +13235,7 @@ func (c *ClientWithResponses) UserPrototypeCreateNotesWithResponse(ctx context.C
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /Users/{id}/notes/count (the `UserPrototypeCountNotes` operationId).
-func (c *ClientWithResponses) UserPrototypeCountNotesWithResponse(ctx context.Context, id string, params *UserPrototypeCountNotesParams, reqEditors ...RequestEditorFn) (*UserPrototypeCountNotesResponse, error) {
+func (c *ClientWithResponses) UserPrototypeCountNotesWithResponse(ctx context.Context, id int64, params *UserPrototypeCountNotesParams, reqEditors ...RequestEditorFn) (*UserPrototypeCountNotesResponse, error) {
 	rsp, err := c.UserPrototypeCountNotes(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13250,7 +13250,7 @@ func (c *ClientWithResponses) UserPrototypeCountNotesWithResponse(ctx context.Co
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /Users/{id}/notes/{fk} (the `UserPrototypeDestroyByIdNotes` operationId).
-func (c *ClientWithResponses) UserPrototypeDestroyByIdNotesWithResponse(ctx context.Context, id string, fk int64, reqEditors ...RequestEditorFn) (*UserPrototypeDestroyByIdNotesResponse, error) {
+func (c *ClientWithResponses) UserPrototypeDestroyByIdNotesWithResponse(ctx context.Context, id int64, fk int64, reqEditors ...RequestEditorFn) (*UserPrototypeDestroyByIdNotesResponse, error) {
 	rsp, err := c.UserPrototypeDestroyByIdNotes(ctx, id, fk, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13265,7 +13265,7 @@ func (c *ClientWithResponses) UserPrototypeDestroyByIdNotesWithResponse(ctx cont
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /Users/{id}/notes/{fk} (the `UserPrototypeFindByIdNotes` operationId).
-func (c *ClientWithResponses) UserPrototypeFindByIdNotesWithResponse(ctx context.Context, id string, fk int64, params *UserPrototypeFindByIdNotesParams, reqEditors ...RequestEditorFn) (*UserPrototypeFindByIdNotesResponse, error) {
+func (c *ClientWithResponses) UserPrototypeFindByIdNotesWithResponse(ctx context.Context, id int64, fk int64, params *UserPrototypeFindByIdNotesParams, reqEditors ...RequestEditorFn) (*UserPrototypeFindByIdNotesResponse, error) {
 	rsp, err := c.UserPrototypeFindByIdNotes(ctx, id, fk, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13280,7 +13280,7 @@ func (c *ClientWithResponses) UserPrototypeFindByIdNotesWithResponse(ctx context
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /Users/{id}/notes/{fk} (the `UserPrototypeUpdateByIdNotes` operationId).
-func (c *ClientWithResponses) UserPrototypeUpdateByIdNotesWithBodyWithResponse(ctx context.Context, id string, fk int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeUpdateByIdNotesResponse, error) {
+func (c *ClientWithResponses) UserPrototypeUpdateByIdNotesWithBodyWithResponse(ctx context.Context, id int64, fk int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserPrototypeUpdateByIdNotesResponse, error) {
 	rsp, err := c.UserPrototypeUpdateByIdNotesWithBody(ctx, id, fk, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13295,7 +13295,7 @@ func (c *ClientWithResponses) UserPrototypeUpdateByIdNotesWithBodyWithResponse(c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /Users/{id}/notes/{fk} (the `UserPrototypeUpdateByIdNotes` operationId).
-func (c *ClientWithResponses) UserPrototypeUpdateByIdNotesWithResponse(ctx context.Context, id string, fk int64, body UserPrototypeUpdateByIdNotesJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeUpdateByIdNotesResponse, error) {
+func (c *ClientWithResponses) UserPrototypeUpdateByIdNotesWithResponse(ctx context.Context, id int64, fk int64, body UserPrototypeUpdateByIdNotesJSONRequestBody, reqEditors ...RequestEditorFn) (*UserPrototypeUpdateByIdNotesResponse, error) {
 	rsp, err := c.UserPrototypeUpdateByIdNotes(ctx, id, fk, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13340,7 +13340,7 @@ func (c *ClientWithResponses) UserReplaceByIdPostWithResponse(ctx context.Contex
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /Users/{id}/sessions (the `UserPrototypeRevokeOtherSessions` operationId).
-func (c *ClientWithResponses) UserPrototypeRevokeOtherSessionsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UserPrototypeRevokeOtherSessionsResponse, error) {
+func (c *ClientWithResponses) UserPrototypeRevokeOtherSessionsWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*UserPrototypeRevokeOtherSessionsResponse, error) {
 	rsp, err := c.UserPrototypeRevokeOtherSessions(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13355,7 +13355,7 @@ func (c *ClientWithResponses) UserPrototypeRevokeOtherSessionsWithResponse(ctx c
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /Users/{id}/sessions (the `UserPrototypeSessions` operationId).
-func (c *ClientWithResponses) UserPrototypeSessionsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UserPrototypeSessionsResponse, error) {
+func (c *ClientWithResponses) UserPrototypeSessionsWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*UserPrototypeSessionsResponse, error) {
 	rsp, err := c.UserPrototypeSessions(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13370,7 +13370,7 @@ func (c *ClientWithResponses) UserPrototypeSessionsWithResponse(ctx context.Cont
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /Users/{id}/sessions/revoke-all (the `UserPrototypeRevokeAllSessions` operationId).
-func (c *ClientWithResponses) UserPrototypeRevokeAllSessionsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UserPrototypeRevokeAllSessionsResponse, error) {
+func (c *ClientWithResponses) UserPrototypeRevokeAllSessionsWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*UserPrototypeRevokeAllSessionsResponse, error) {
 	rsp, err := c.UserPrototypeRevokeAllSessions(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13385,7 +13385,7 @@ func (c *ClientWithResponses) UserPrototypeRevokeAllSessionsWithResponse(ctx con
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /Users/{id}/sessions/{sid} (the `UserPrototypeRevokeSession` operationId).
-func (c *ClientWithResponses) UserPrototypeRevokeSessionWithResponse(ctx context.Context, id string, sid string, reqEditors ...RequestEditorFn) (*UserPrototypeRevokeSessionResponse, error) {
+func (c *ClientWithResponses) UserPrototypeRevokeSessionWithResponse(ctx context.Context, id int64, sid string, reqEditors ...RequestEditorFn) (*UserPrototypeRevokeSessionResponse, error) {
 	rsp, err := c.UserPrototypeRevokeSession(ctx, id, sid, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13400,7 +13400,7 @@ func (c *ClientWithResponses) UserPrototypeRevokeSessionWithResponse(ctx context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /Users/{id}/verify (the `UserPrototypeVerify` operationId).
-func (c *ClientWithResponses) UserPrototypeVerifyWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*UserPrototypeVerifyResponse, error) {
+func (c *ClientWithResponses) UserPrototypeVerifyWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*UserPrototypeVerifyResponse, error) {
 	rsp, err := c.UserPrototypeVerify(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13700,7 +13700,7 @@ func (c *ClientWithResponses) NoteExistsHeadWithResponse(ctx context.Context, id
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /notes/{id} (the `NotePrototypePatchAttributes` operationId).
-func (c *ClientWithResponses) NotePrototypePatchAttributesWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*NotePrototypePatchAttributesResponse, error) {
+func (c *ClientWithResponses) NotePrototypePatchAttributesWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*NotePrototypePatchAttributesResponse, error) {
 	rsp, err := c.NotePrototypePatchAttributesWithBody(ctx, id, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13715,7 +13715,7 @@ func (c *ClientWithResponses) NotePrototypePatchAttributesWithBodyWithResponse(c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /notes/{id} (the `NotePrototypePatchAttributes` operationId).
-func (c *ClientWithResponses) NotePrototypePatchAttributesWithResponse(ctx context.Context, id string, body NotePrototypePatchAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*NotePrototypePatchAttributesResponse, error) {
+func (c *ClientWithResponses) NotePrototypePatchAttributesWithResponse(ctx context.Context, id int64, body NotePrototypePatchAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*NotePrototypePatchAttributesResponse, error) {
 	rsp, err := c.NotePrototypePatchAttributes(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13775,7 +13775,7 @@ func (c *ClientWithResponses) NoteExistsWithResponse(ctx context.Context, id int
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /notes/{id}/owner (the `NotePrototypeGetOwner` operationId).
-func (c *ClientWithResponses) NotePrototypeGetOwnerWithResponse(ctx context.Context, id string, params *NotePrototypeGetOwnerParams, reqEditors ...RequestEditorFn) (*NotePrototypeGetOwnerResponse, error) {
+func (c *ClientWithResponses) NotePrototypeGetOwnerWithResponse(ctx context.Context, id int64, params *NotePrototypeGetOwnerParams, reqEditors ...RequestEditorFn) (*NotePrototypeGetOwnerResponse, error) {
 	rsp, err := c.NotePrototypeGetOwner(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13790,7 +13790,7 @@ func (c *ClientWithResponses) NotePrototypeGetOwnerWithResponse(ctx context.Cont
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /notes/{id}/publish (the `NotePrototypePublish` operationId).
-func (c *ClientWithResponses) NotePrototypePublishWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*NotePrototypePublishResponse, error) {
+func (c *ClientWithResponses) NotePrototypePublishWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*NotePrototypePublishResponse, error) {
 	rsp, err := c.NotePrototypePublish(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err

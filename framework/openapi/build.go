@@ -250,7 +250,7 @@ func (b *builder) operation(m Method, r schema.Route, verb string, pathParams []
 	// parameter of the path
 	for _, p := range pathParams {
 		if !hasParam(op.Parameters, p) {
-			op.Parameters = append(op.Parameters, &Parameter{Name: p, In: "path", Required: true, Schema: Schema{"type": "string"}})
+			op.Parameters = append(op.Parameters, b.pathParam(m, schema.Arg{Name: p, Type: schema.String}))
 		}
 	}
 	switch {

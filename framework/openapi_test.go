@@ -1,6 +1,7 @@
 package framework_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -100,38 +101,50 @@ var checkAllApps = os.Getenv("LOOPGO_OPENAPI_CHECK") != "off"
 
 // withoutOpenAPICheck stops checking the app's answers: for tests whose hooks change an
 // answer's shape on purpose, which no document built from the definitions can foresee.
-func (a *testApp) withoutOpenAPICheck() { a.oas = &openapiCheck{off: true} }
+func (a *testApp) withoutOpenAPICheck() {
+	oasInit.Lock()
+	defer oasInit.Unlock()
+	a.oas = &openapiCheck{off: true}
+}
 
-// checkOpenAPI fails the test when the answer to req does not match the app's document (paths
-// the document does not describe, such as boot routes, are not checked).
-func (a *testApp) checkOpenAPI(req *http.Request, body []byte, rec *httptest.ResponseRecorder) {
-	if a.oas == nil {
-		if !checkAllApps {
-			return
-		}
+// oasInit guards the lazy creation of the test apps' checkers (requests may run concurrently).
+var oasInit sync.Mutex
+
+// openapiCheck returns the app's checker, made at its first exchange; nil when checks are off.
+func (a *testApp) openapiCheck() *openapiCheck {
+	oasInit.Lock()
+	defer oasInit.Unlock()
+	if a.oas == nil && checkAllApps {
 		c, err := openapiChecker(a.app)
 		if err != nil {
 			a.t.Fatal(err)
 		}
 		a.oas = &openapiCheck{c: c}
 	}
-	if a.oas.off {
+	return a.oas
+}
+
+// checkOpenAPI fails the test when the answer to req does not match the app's document (paths
+// the document does not describe, such as boot routes, are not checked).
+func (a *testApp) checkOpenAPI(req *http.Request, body []byte, rec *httptest.ResponseRecorder) {
+	oas := a.openapiCheck()
+	if oas == nil || oas.off {
 		return
 	}
 	a.t.Helper()
-	checked, err := a.oas.c.CheckResponse(req, rec.Code, rec.Header(), rec.Body.Bytes())
+	checked, err := oas.c.CheckResponse(req, rec.Code, rec.Header(), rec.Body.Bytes())
 	if err != nil {
 		a.t.Errorf("OpenAPI document and server disagree: %v", err)
 	}
-	if checked && rec.Code < 300 && (a.oas.requests || os.Getenv("LOOPGO_OPENAPI_CHECK") == "requests") {
-		if _, err := a.oas.c.CheckRequest(jsonQuery(a.t, req), body); err != nil {
+	if checked && rec.Code < 300 && (oas.requests || os.Getenv("LOOPGO_OPENAPI_CHECK") == "requests") {
+		if _, err := oas.c.CheckRequest(jsonQuery(a.t, req), body); err != nil {
 			a.t.Errorf("OpenAPI document refuses a request the server served: %v", err)
 		}
 	}
 	if checked {
-		a.oas.mu.Lock()
-		a.oas.checked++
-		a.oas.mu.Unlock()
+		oas.mu.Lock()
+		oas.checked++
+		oas.mu.Unlock()
 	}
 	_ = body
 }
@@ -396,4 +409,73 @@ func TestOpenAPICheckCatchesDrift(t *testing.T) {
 	if _, err := c.CheckRequest(req, []byte(`{"title":"x","nope":1}`)); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("unknown property in a strict model's body: %v", err)
 	}
+}
+
+func TestOpenAPISettingsShapeTheDocument(t *testing.T) {
+	files := map[string]string{
+		"filter.yaml": "name: Filter\nstrict: false\nproperties:\n  name: {type: string, required: true}\n  size: {type: number, default: 3}\n" +
+			"validations:\n  - {property: name, kind: length, min: 2, max: 9}\n  - {property: name, kind: inclusion, in: [ab, cd]}\n" +
+			"methods:\n  shout:\n    accepts:\n      - {arg: word, type: string, required: true}\n      - {arg: times, type: number}\n" +
+			"    returns: {arg: out, type: string}\n    http: {verb: get, path: /shout}\n",
+		"model-config.yaml": "Filter: {dataSource: db, public: true, options: {remoting: {sharedMethods: {count: false}}}}\n" + usersConfig,
+		"note.yaml":         noteYAML,
+	}
+	a := newTestApp(t, files, func(app *framework.App) {
+		app.SetACLErrorStatus(403)
+		app.SetCookieSecret("s")
+		app.SetCurrentUserLiteral("me")
+		app.Model("Filter").Method("shout", func(ctx context.Context, c *framework.Call) (any, error) {
+			return strings.Repeat(c.Args["word"].(string), 2), nil
+		})
+	})
+	doc := docOf(t, a.app)
+	raw, _ := a.app.OpenAPI().JSON()
+	if err := openapitest.Validate(raw); err != nil {
+		t.Fatal(err)
+	}
+	schemas := at(doc, "components", "schemas").(map[string]any)
+	// a model named like a shared schema keeps its name; the shared one gets a prefix
+	if schemas["Filter"] == nil || at(schemas, "LoopgoFilter", "properties", "limit") == nil ||
+		at(doc, "paths", "/Filters", "get", "parameters", "0", "content", "application/json", "schema", "$ref") != "#/components/schemas/LoopgoFilter" {
+		t.Fatalf("names: %v", schemaNames(schemas))
+	}
+	// strict: false keeps undeclared properties; defaults and validations show
+	if _, set := at(schemas, "Filter").(map[string]any)["additionalProperties"]; set {
+		t.Error("a strict: false model's instances refuse undeclared properties")
+	}
+	name := at(schemas, "NewFilter", "properties", "name").(map[string]any)
+	if name["minLength"] != float64(2) || name["maxLength"] != float64(9) || at(name, "enum", "1") != "cd" ||
+		at(schemas, "NewFilter", "properties", "size", "default") != float64(3) || at(schemas, "NewFilter", "required", "0") != "name" {
+		t.Errorf("NewFilter: %v", schemas["NewFilter"])
+	}
+	// sharedMethods off: absent; a remote method's query arguments and named return
+	if at(doc, "paths", "/Filters/count") != nil {
+		t.Error("count is not shared, yet documented")
+	}
+	shout := at(doc, "paths", "/Filters/shout", "get").(map[string]any)
+	if at(shout, "parameters", "0", "name") != "word" || at(shout, "parameters", "0", "required") != true ||
+		at(shout, "parameters", "1", "schema", "type") != "number" ||
+		at(shout, "responses", "200", "content", "application/json", "schema", "properties", "out", "type") != "string" {
+		t.Errorf("shout: %v", shout)
+	}
+	// aclErrorStatus 403, cookies, currentUserLiteral
+	if at(doc, "paths", "/Users/{id}", "get", "responses", "403") == nil ||
+		at(doc, "components", "securitySchemes", "AuthorizationCookie", "in") != "cookie" ||
+		!strings.Contains(at(doc, "paths", "/Users/{id}", "get", "parameters", "0", "description").(string), `"me"`) {
+		t.Errorf("settings: %v", at(doc, "paths", "/Users/{id}", "get"))
+	}
+	if r := a.do("GET", "/api/Filters/shout?word=ab", nil); r.Status != 200 || r.Raw != `{"out":"abab"}` {
+		t.Fatalf("shout: %d %s", r.Status, r.Raw)
+	}
+	if r := a.do("GET", "/api/Filters/shout", nil); r.Status != 400 {
+		t.Fatalf("shout without its word: %d %s", r.Status, r.Raw)
+	}
+}
+
+func schemaNames(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }

@@ -39,16 +39,27 @@ func (a *App) setupOpenAPI() error {
 	serve := func(body []byte, contentType string) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			c.Response().Header().Set("Cache-Control", "no-cache")
+			if c.Request().Method == http.MethodHead {
+				c.Response().Header().Set(echo.HeaderContentType, contentType)
+				return c.NoContent(http.StatusOK)
+			}
 			return c.Blob(http.StatusOK, contentType, body)
 		}
 	}
-	a.echo.GET(root+"/openapi.json", serve(jsonDoc, "application/json; charset=utf-8"))
-	a.echo.GET(root+"/openapi.yaml", serve(yamlDoc, "application/yaml; charset=utf-8"))
+	verbs := []string{http.MethodGet, http.MethodHead}
+	a.echo.Match(verbs, root+"/openapi.json", serve(jsonDoc, "application/json; charset=utf-8"))
+	a.echo.Match(verbs, root+"/openapi.yaml", serve(yamlDoc, "application/yaml; charset=utf-8"))
 	if cfg.explorerOn() {
 		p := cfg.explorerPath()
-		h := echo.WrapHandler(openapi.Explorer(doc.Info.Title, p, root+"/openapi.json"))
-		a.echo.GET(p, h)
-		a.echo.GET(p+"/*", h)
+		explorer := echo.WrapHandler(openapi.Explorer(doc.Info.Title, p, root+"/openapi.json"))
+		h := func(c echo.Context) error {
+			if !openapi.ExplorerServes(p, c.Request().URL.Path) {
+				return echo.ErrNotFound // LoopBack's 404 envelope, as any unknown path
+			}
+			return explorer(c)
+		}
+		a.echo.Match(verbs, p, h)
+		a.echo.Match(verbs, p+"/*", h)
 	}
 	return nil
 }

@@ -330,8 +330,13 @@ func TestExplorerServedFromTheBinary(t *testing.T) {
 	if r := a.do("GET", "/explorer/swagger-ui-bundle.js", nil); r.Status != 200 || len(r.Raw) < 100000 {
 		t.Fatalf("bundle: %d %d bytes", r.Status, len(r.Raw))
 	}
-	if r := a.do("GET", "/explorer/nothing-here.js", nil); r.Status != 404 {
-		t.Fatalf("missing asset: %d", r.Status)
+	for _, p := range []string{"/explorer/nothing-here.js", "/explorer/../api/notes", "/explorer/%2e%2e/x"} {
+		if r := a.do("GET", p, nil); r.Status != 404 || r.errField("statusCode") != float64(404) {
+			t.Fatalf("%s: %d %s", p, r.Status, r.Raw)
+		}
+	}
+	if r := a.do("HEAD", "/api/openapi.json", nil); r.Status != 200 || r.Raw != "" {
+		t.Fatalf("HEAD openapi.json: %d %q", r.Status, r.Raw)
 	}
 }
 

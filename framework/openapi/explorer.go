@@ -1,9 +1,13 @@
 package openapi
 
 import (
+	"io/fs"
 	"net/http"
+	"path"
+	"strings"
 
 	"github.com/swaggest/swgui"
+	"github.com/swaggest/swgui/v5/static"
 	"github.com/swaggest/swgui/v5emb"
 )
 
@@ -23,4 +27,20 @@ func Explorer(title, basePath, docURL string) http.Handler {
 			"tryItOutEnabled":          "true",
 		},
 	})
+}
+
+// ExplorerServes reports whether the explorer at basePath has an answer for urlPath: its page,
+// or one of its embedded assets (stored compressed or not).
+func ExplorerServes(basePath, urlPath string) bool {
+	rest := strings.Trim(strings.TrimPrefix(urlPath, strings.TrimRight(basePath, "/")), "/")
+	if rest == "" {
+		return true
+	}
+	name := path.Clean(rest)
+	for _, n := range []string{name, name + ".gz"} {
+		if st, err := fs.Stat(static.FS, n); err == nil && !st.IsDir() {
+			return true
+		}
+	}
+	return false
 }

@@ -484,3 +484,64 @@ func schemaNames(m map[string]any) []string {
 	}
 	return out
 }
+
+// TestOpenAPIRolesMatchTheServer calls operations of the ready app as each kind of caller and
+// checks that the server lets through exactly those the document's x-loopgo-roles name.
+func TestOpenAPIRolesMatchTheServer(t *testing.T) {
+	type call struct {
+		verb, path, docPath string
+		body                any
+	}
+	calls := []call{
+		{"GET", "/api/notes", "/notes", nil},
+		{"GET", "/api/notes/1", "/notes/{id}", nil},
+		{"GET", "/api/notes/count", "/notes/count", nil},
+		{"GET", "/api/notes/stats", "/notes/stats", nil},
+		{"POST", "/api/notes", "/notes", map[string]any{"title": "x"}},
+		{"PATCH", "/api/notes/1", "/notes/{id}", map[string]any{"rating": 1}},
+		{"POST", "/api/notes/1/publish", "/notes/{id}/publish", nil},
+		{"GET", "/api/notes/1/owner", "/notes/{id}/owner", nil},
+		{"POST", "/api/notes/update?where=" + q(`{"id":1}`), "/notes/update", map[string]any{"rating": 2}},
+		{"GET", "/api/users", "/Users", nil},
+		{"GET", "/api/users/2", "/Users/{id}", nil},
+		{"GET", "/api/users/2/notes", "/Users/{id}/notes", nil},
+		{"GET", "/api/users/2/notes/count", "/Users/{id}/notes/count", nil},
+		{"POST", "/api/users/2/notes", "/Users/{id}/notes", map[string]any{"title": "y"}},
+		{"GET", "/api/users/2/sessions", "/Users/{id}/sessions", nil},
+		{"GET", "/api/users/2/accessTokens", "/Users/{id}/accessTokens", nil},
+		{"DELETE", "/api/notes/1", "/notes/{id}", nil},
+	}
+	// the roles each caller holds, for the instances above (note 1 and user 2 are the owner's)
+	holds := map[string][]string{
+		"anonymous": {"$everyone", "$unauthenticated"},
+		"other":     {"$everyone", "$authenticated"},
+		"owner":     {"$everyone", "$authenticated", "$owner"},
+		"admin":     {"$everyone", "$authenticated", "admin"},
+	}
+	for who, roles := range holds {
+		t.Run(who, func(t *testing.T) {
+			a, toks := readyApp(t)
+			doc := docOf(t, a.app)
+			for _, c := range calls {
+				documented, _ := at(doc, "paths", c.docPath, strings.ToLower(c.verb), "x-loopgo-roles").([]any)
+				if documented == nil {
+					t.Fatalf("%s %s: no x-loopgo-roles", c.verb, c.docPath)
+				}
+				want := false
+				for _, d := range documented {
+					for _, r := range roles {
+						want = want || d == r
+					}
+				}
+				var headers []string
+				if toks[who] != "" {
+					headers = []string{"Authorization", toks[who]}
+				}
+				r := a.do(c.verb, c.path, c.body, headers...)
+				if allowed := r.Status != 401; allowed != want {
+					t.Errorf("%s %s as %s: %d, but the document's roles are %v", c.verb, c.path, who, r.Status, documented)
+				}
+			}
+		})
+	}
+}

@@ -19,6 +19,9 @@ import (
 // chromiumPath finds Debian's chromium (CHROMIUM overrides); "" when there is none.
 func chromiumPath() string {
 	if p := os.Getenv("CHROMIUM"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return ""
+		}
 		return p
 	}
 	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
@@ -39,7 +42,7 @@ func chromiumPath() string {
 func TestExplorerInBrowser(t *testing.T) {
 	bin := chromiumPath()
 	if bin == "" {
-		t.Skip("SKIPPED: no chromium at /usr/bin/chromium (apt-get install chromium; .ci/run installs it): the explorer was not tried in a browser")
+		t.Skip("SKIPPED: no chromium at /usr/bin/chromium or $CHROMIUM (apt-get install chromium; .ci/run installs it): the explorer was not tried in a browser")
 	}
 	a, toks := readyApp(t)
 	srv := httptest.NewServer(a.app.Handler())

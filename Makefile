@@ -2,7 +2,7 @@
 GO ?= go
 export CGO_ENABLED = 1
 
-.PHONY: run build test vet fuzz bench bench-http clean
+.PHONY: run build test vet fuzz bench bench-http clean openapi generate
 
 run:
 	$(GO) run .
@@ -18,7 +18,21 @@ test: vet
 	  else echo "dialects: PostgreSQL tests skipped (LOOPGO_TEST_POSTGRES_URL is not set)"; fi
 	@if [ -n "$$LOOPGO_TEST_MYSQL_URL" ]; then echo "dialects: MySQL tests run ($$LOOPGO_TEST_MYSQL_URL)"; \
 	  else echo "dialects: MySQL tests skipped (LOOPGO_TEST_MYSQL_URL is not set)"; fi
+	@if [ -x "$${CHROMIUM:-/usr/bin/chromium}" ]; then echo "browser: the explorer test runs in $${CHROMIUM:-/usr/bin/chromium}"; \
+	  else echo "browser: the explorer test (TestExplorerInBrowser) is SKIPPED: no chromium at $${CHROMIUM:-/usr/bin/chromium} (apt-get install chromium)"; fi
 	$(GO) test -race -count=1 -timeout 15m ./...
+
+# The ready app's OpenAPI 3.1 document, written to a file (OPENAPI_OUT; .yaml for YAML); the
+# running app serves the same at /api/openapi.json and the explorer at /explorer.
+OPENAPI_OUT ?= bin/openapi.json
+openapi:
+	@mkdir -p $(dir $(OPENAPI_OUT))
+	$(GO) run . openapi $(OPENAPI_OUT)
+	@echo "wrote $(OPENAPI_OUT)"
+
+# Regenerates committed generated code (the OpenAPI client of examples/notesclient).
+generate:
+	$(GO) generate ./...
 
 # A longer fuzzing run of the filter parser (the seed corpus already runs in `make test`).
 FUZZTIME ?= 3m

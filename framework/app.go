@@ -26,6 +26,7 @@ import (
 	"github.com/loopgo/loopgo/framework/builtin"
 	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/mail"
+	"github.com/loopgo/loopgo/framework/openapi"
 	"github.com/loopgo/loopgo/framework/rest"
 	"github.com/loopgo/loopgo/framework/schema"
 	"github.com/loopgo/loopgo/framework/store"
@@ -74,6 +75,7 @@ type App struct {
 	limiter       *throttle.Limiter
 	users         map[string]*Users
 	usersMu       sync.Mutex
+	apiDoc        *openapi.Document
 }
 
 // New returns an App for cfg; the built-in models (User, AccessToken, ...) are already loaded.
@@ -244,6 +246,9 @@ func (a *App) Setup(ctx context.Context) error {
 		}
 	}
 	if err := a.finishUserModels(ctx); err != nil {
+		return err
+	}
+	if err := a.setupOpenAPI(); err != nil {
 		return err
 	}
 	a.rest.IndexPaths()

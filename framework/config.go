@@ -45,6 +45,9 @@ type Config struct {
 	// only with a debug logger) or off.
 	RequestLog string       `yaml:"requestLog"`
 	Logger     *slog.Logger `yaml:"-"`
+
+	// OpenAPI configures the API document ({restApiRoot}/openapi.json) and the explorer.
+	OpenAPI OpenAPIConfig `yaml:"openapi"`
 }
 
 // Timeouts bound how long clients, start-up and shutdown may take; YAML durations such as

@@ -29,6 +29,7 @@ type testApp struct {
 	app *framework.App
 	log *bytes.Buffer
 	lw  *lockedWriter
+	oas *openapiCheck // set: every answer is checked against the app's OpenAPI document
 }
 
 // logs returns what the app logged so far; safe while it serves.
@@ -123,6 +124,11 @@ func (a *testApp) do(method, path string, body any, headers ...string) *response
 		rd = bytes.NewReader(buf)
 		ct = "application/json"
 	}
+	var sent []byte
+	if rd != nil {
+		sent, _ = io.ReadAll(rd)
+		rd = bytes.NewReader(sent)
+	}
 	req := httptest.NewRequest(method, path, rd)
 	if ct != "" {
 		req.Header.Set("Content-Type", ct)
@@ -136,6 +142,7 @@ func (a *testApp) do(method, path string, body any, headers ...string) *response
 	}
 	rec := httptest.NewRecorder()
 	a.app.Handler().ServeHTTP(rec, req)
+	a.checkOpenAPI(req, sent, rec)
 	r := &response{Status: rec.Code, Header: rec.Header(), Raw: rec.Body.String()}
 	if r.Raw != "" {
 		_ = json.Unmarshal(rec.Body.Bytes(), &r.Body)

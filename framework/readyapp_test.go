@@ -25,6 +25,7 @@ func readyApp(t *testing.T) (*testApp, map[string]string) {
 		models.Register(app)
 		boot.Register(app)
 	})
+	a.oas = newOpenAPICheck(t, a.app)
 	toks := map[string]string{"anonymous": ""}
 	login := func(email, password string) string {
 		r := a.do("POST", "/api/users/login", map[string]any{"email": email, "password": password})

@@ -128,6 +128,7 @@ func TestRemoteHooks(t *testing.T) {
 			return nil
 		})
 	})
+	a.withoutOpenAPICheck() // the after hook answers an object where add declares a number
 	r := a.do("GET", "/api/calcs/add?a=1&b=2", nil)
 	if r.Status != 200 || r.Raw != `{"sum":{"rewritten":21}}` {
 		t.Fatalf("%d %s", r.Status, r.Raw)

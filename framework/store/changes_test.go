@@ -154,3 +154,24 @@ func TestChangesAfterCommit(t *testing.T) {
 		}
 	})
 }
+
+// matchedInMemory returns the titles of the records that filter.Matcher keeps: change streams
+// decide a where in memory, and must agree with the SQL the store runs for the same where.
+func matchedInMemory(t *testing.T, e *testEnv, m *schema.Model, where filter.Cond) string {
+	t.Helper()
+	all, err := e.s.Find(e.ctx, m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt, err := filter.Compile(where)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	var kept []schema.Record
+	for _, r := range all {
+		if mt.Match(r) {
+			kept = append(kept, r)
+		}
+	}
+	return joined(titles(kept))
+}

@@ -29,12 +29,12 @@ type wireMessage struct {
 }
 
 type wireEvent struct {
-	M string          `json:"m"`
-	T string          `json:"t"`
-	ID any            `json:"id"`
-	D json.RawMessage `json:"d,omitempty"`
-	R bool            `json:"r,omitempty"` // re-read by id
-	P bool            `json:"p,omitempty"` // partial data
+	M  string          `json:"m"`
+	T  string          `json:"t"`
+	ID any             `json:"id"`
+	D  json.RawMessage `json:"d,omitempty"`
+	R  bool            `json:"r,omitempty"` // re-read by id
+	P  bool            `json:"p,omitempty"` // partial data
 }
 
 // envelopeSize bounds the bytes of a message around its events.

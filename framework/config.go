@@ -40,8 +40,9 @@ type Config struct {
 	Timeouts          Timeouts `yaml:"timeouts"`
 	// HealthPath answers 200 when every datasource answers, 503 otherwise or while shutting
 	// down (for load balancers); default /health, "off" for none.
-	HealthPath string       `yaml:"healthPath"`
-	Logger     *slog.Logger `yaml:"-"`
+	HealthPath    string              `yaml:"healthPath"`
+	ChangeStreams ChangeStreamsConfig `yaml:"changeStreams"` // changestream_config.go
+	Logger        *slog.Logger        `yaml:"-"`
 }
 
 // Timeouts bound how long clients, start-up and shutdown may take; YAML durations such as

@@ -242,15 +242,17 @@ func (b *Bus) Close(ctx context.Context) {
 	for _, s := range all {
 		b.remove(s, ErrClosed)
 	}
-	b.cancel()
 	for _, t := range transports {
-		t.Close()
+		t.Close() // sends what is queued
 	}
+	b.cancel()
 	done := make(chan struct{})
 	go func() { b.wg.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
+		b.log.Warn("change stream: a transport did not stop within 10 s")
 	}
 }
 
@@ -285,6 +287,13 @@ func (l *listener) Committed(changes []store.Change) {
 			}
 		}
 	}
+}
+
+// TransportList returns the transports added so far.
+func (b *Bus) TransportList() []Transport {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return append([]Transport(nil), b.transports...)
 }
 
 // AddTransport starts receiving the messages of other instances through t, until Close.

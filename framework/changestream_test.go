@@ -457,3 +457,60 @@ func TestChangeStreamsAcrossInstances(t *testing.T) {
 		})
 	}
 }
+
+// TestSlowChangeStreamConsumerIsDropped: a client that stops reading is disconnected once a
+// write to it times out (the bus's own bound, dropping a subscriber whose buffer is full, is
+// TestSlowSubscriberIsDropped in framework/changes), while another subscriber gets every event.
+func TestSlowChangeStreamConsumerIsDropped(t *testing.T) {
+	a := memoApp(t, func(c *framework.Config) {
+		c.ChangeStreams.Buffer = 250
+		c.ChangeStreams.WriteTimeout = 500 * time.Millisecond
+	})
+	base := serve(t, a)
+	annID, ann := a.signup("ann@example.com", "SuperFakePassword")
+	fast := openStream(t, base, "/api/memos/change-stream", ann)
+	// the slow client: a raw connection with a small receive buffer that never reads
+	u, _ := url.Parse(base)
+	d := net.Dialer{Control: smallReceiveBuffer}
+	conn, err := d.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /api/memos/change-stream HTTP/1.1\r\nHost: %s\r\nAccept: text/event-stream\r\nAuthorization: %s\r\n\r\n", u.Host, ann)
+	deadline := time.Now().Add(20 * time.Second)
+	for a.app.ChangeStreamStats().Subscribers < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the slow client's stream did not open")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	ctx := context.Background()
+	memos := a.app.Model("Memo")
+	const n = 100
+	big := strings.Repeat("y", 64*1024) // 100 events of 64 kB: more than the sockets buffer
+	for i := 0; i < n; i++ {
+		if _, err := memos.Create(ctx, map[string]any{"title": fmt.Sprint(i), "ownerId": annID, "secret": "s"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < n; i++ {
+		if c := fast.nextChange(); c.Type != "create" {
+			t.Fatalf("fast subscriber: %s", c)
+		}
+	}
+	if n, err := memos.UpdateAll(ctx, nil, map[string]any{"title": big}); err != nil || n != 100 {
+		t.Fatalf("updateAll: %d %v", n, err)
+	}
+	for i := 0; i < n; i++ {
+		if c := fast.nextChange(); c.Type != "update" || len(c.Data["title"].(string)) != len(big) {
+			t.Fatalf("fast subscriber, update %d: %.60s", i, c)
+		}
+	}
+	for a.app.ChangeStreamStats().Subscribers != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the slow client was not dropped: %+v", a.app.ChangeStreamStats())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

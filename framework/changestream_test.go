@@ -514,3 +514,90 @@ func TestSlowChangeStreamConsumerIsDropped(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestChangeStreamAsJSONLines: without an event-stream Accept (LoopBack's default format) the
+// events come as JSON lines; POST takes the options in its body.
+func TestChangeStreamAsJSONLines(t *testing.T) {
+	a := memoApp(t, nil)
+	base := serve(t, a)
+	annID, ann := a.signup("ann@example.com", "SuperFakePassword")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/memos/change-stream", strings.NewReader(`{"options":{"where":{"title":"b"}}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", ann)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json; boundary=NL" {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	for _, title := range []string{"a", "b"} {
+		if _, err := a.app.Model("Memo").Create(context.Background(), map[string]any{"title": title, "ownerId": annID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if sc.Text() == "" {
+			continue // the opening line and heartbeats
+		}
+		var c change
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil || c.String() != "create 2 b" {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		return
+	}
+	t.Fatalf("stream ended: %v", sc.Err())
+}
+
+func TestChangeStreamSettings(t *testing.T) {
+	cfg, err := framework.ParseConfig([]byte("changeStreams:\n  heartbeat: 5s\n  maxSubscribersPerUser: 3\n  transport: local\n"))
+	if err != nil || cfg.ChangeStreams.Heartbeat != 5*time.Second || cfg.ChangeStreams.MaxSubscribersPerUser != 3 || cfg.ChangeStreams.Transport != "local" {
+		t.Fatalf("%+v %v", cfg.ChangeStreams, err)
+	}
+	if _, err := framework.ParseConfig([]byte("changeStreams:\n  heartbeet: 5s\n")); err == nil {
+		t.Fatal("a misspelt setting was accepted")
+	}
+	for _, c := range []struct {
+		cs   framework.ChangeStreamsConfig
+		want string
+	}{
+		{framework.ChangeStreamsConfig{Transport: "carrier-pigeon"}, `unknown transport "carrier-pigeon"`},
+		{framework.ChangeStreamsConfig{Transport: "redis"}, "transport redis needs redisUrl"},
+	} {
+		app, err := framework.New(framework.Config{
+			Datasources:   map[string]framework.Datasource{"db": {URL: "sqlite:" + t.TempDir() + "/a.db"}},
+			Logger:        quietLogger(),
+			ChangeStreams: c.cs,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := app.LoadModels(fsOf(map[string]string{"memo.yaml": memoYAML, "model-config.yaml": memoConfig})); err != nil {
+			t.Fatal(err)
+		}
+		err = app.Setup(context.Background())
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want %q", c.cs, err, c.want)
+		}
+		_ = app.Shutdown(context.Background())
+	}
+	// off, or hidden with sharedMethods like any method: the path is then findById's (of the
+	// id "change-stream"), as in LoopBack; POST has no route at all
+	off := false
+	a := memoApp(t, func(c *framework.Config) { c.ChangeStreams.Enabled = &off })
+	b := memoApp(t, func(c *framework.Config) {
+		c.Remoting.SharedMethods = map[string]bool{"createChangeStream": false}
+	})
+	for _, x := range []*testApp{a, b} {
+		if r := x.do("GET", "/api/memos/change-stream", nil); r.Status != 401 || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			t.Fatalf("GET without change streams: %d %s", r.Status, r.Raw)
+		}
+		if r := x.do("POST", "/api/memos/change-stream", nil); r.Status != 404 {
+			t.Fatalf("POST without change streams: %d %s", r.Status, r.Raw)
+		}
+	}
+}

@@ -106,16 +106,35 @@ func (s *Store) raise(ctx context.Context, m *schema.Model, typ string, id any, 
 	s.publish(&changeQueue{list: []Change{c}})
 }
 
-// copyRecord copies a record's top level.
+// copyRecord copies a record, its object and list values too: subscribers read the copy on
+// other goroutines while the writer's caller may change the original.
 func copyRecord(r schema.Record) schema.Record {
 	if r == nil {
 		return nil
 	}
 	out := make(schema.Record, len(r))
 	for k, v := range r {
-		out[k] = v
+		out[k] = copyValue(v)
 	}
 	return out
+}
+
+func copyValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = copyValue(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = copyValue(e)
+		}
+		return out
+	}
+	return v
 }
 
 // affectedIDs returns the ids of the records matching where, locking their rows for the rest of

@@ -601,3 +601,29 @@ func TestChangeStreamSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestChangeStreamEndsWhenTheTokenExpires: the stream ends at the token's expiry, without
+// waiting for the next token check.
+func TestChangeStreamEndsWhenTheTokenExpires(t *testing.T) {
+	a := memoApp(t, func(c *framework.Config) { c.ChangeStreams.TokenCheck = time.Hour })
+	base := serve(t, a)
+	annID, _ := a.signup("ann@example.com", "SuperFakePassword")
+	users, err := a.app.Users("User")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _, err := users.CreateAccessToken(context.Background(), annID, 2, nil, builtinMeta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openStream(t, base, "/api/memos/change-stream", raw)
+	if s.status != 200 {
+		t.Fatalf("stream: %d", s.status)
+	}
+	if ev := s.next(); ev.Event != "error" || !strings.Contains(ev.Data, "INVALID_TOKEN") {
+		t.Fatalf("at expiry: %+v", ev)
+	}
+	if !s.ended() {
+		t.Fatal("stream open after the token expired")
+	}
+}

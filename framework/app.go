@@ -76,6 +76,7 @@ type App struct {
 	users         map[string]*Users
 	usersMu       sync.Mutex
 	apiDoc        *openapi.Document
+	streams       *changeStreams // change streams (changestream.go); nil when off
 }
 
 // New returns an App for cfg; the built-in models (User, AccessToken, ...) are already loaded.
@@ -229,6 +230,9 @@ func (a *App) Setup(ctx context.Context) error {
 		return err
 	}
 	if err := a.migrate(dbctx); err != nil {
+		return err
+	}
+	if err := a.setupChangeStreams(dbctx); err != nil {
 		return err
 	}
 	a.setupThrottle()
@@ -386,6 +390,7 @@ func (a *App) buildREST() error {
 		if m.Persisted && st != nil {
 			methods = rest.PersistedMethods(m, st, a.reg)
 			methods = append(methods, rest.RelationMethods(m, st, a.reg, a.StoreOf)...)
+			methods = append(methods, a.changeStreamMethods(m)...)
 		}
 		declared, err := a.declaredMethods(m)
 		if err != nil {
@@ -528,6 +533,7 @@ func (a *App) Addr() net.Addr {
 // those still running then (logged, not an error), and closes the datasources.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.draining.Store(true)
+	a.closeChangeStreams(ctx) // streaming requests never finish by themselves
 	if a.server != nil {
 		if err := a.server.Shutdown(ctx); err != nil {
 			a.log.Warn("shutdown grace period over: open connections cut", "err", err)

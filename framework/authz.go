@@ -343,9 +343,15 @@ func (z *authorizer) IsOwner(ctx context.Context, model, modelID, userID string)
 		}
 		id = v
 	}
-	inst, err := st.FindByID(ctx, m, id, nil)
-	if err != nil || inst == nil {
-		return false, err
+	inst, known := knownInstance(ctx, model, modelID)
+	if !known {
+		var err error
+		if inst, err = st.FindByID(ctx, m, id, nil); err != nil || inst == nil {
+			return false, err
+		}
+	}
+	if inst == nil {
+		return false, nil
 	}
 	var rels []acl.OwnerRelation
 	for _, r := range m.Relations {

@@ -46,6 +46,8 @@ type Config struct {
 	RequestLog string       `yaml:"requestLog"`
 	Logger     *slog.Logger `yaml:"-"`
 
+	ChangeStreams ChangeStreamsConfig `yaml:"changeStreams"` // changestream_config.go
+
 	// OpenAPI configures the API document ({restApiRoot}/openapi.json) and the explorer.
 	OpenAPI OpenAPIConfig `yaml:"openapi"`
 }

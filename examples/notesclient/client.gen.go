@@ -309,6 +309,22 @@ type UserChangePasswordFormdataBody struct {
 	OldPassword string `form:"oldPassword" json:"oldPassword"`
 }
 
+// UserCreateChangeStreamGetParams defines parameters for UserCreateChangeStreamGet.
+type UserCreateChangeStreamGetParams struct {
+	// Options JSON text, or the bracket form (options[key]=value).
+	Options *map[string]interface{} `form:"options,omitempty" json:"options,omitempty"`
+}
+
+// UserCreateChangeStreamJSONBody defines parameters for UserCreateChangeStream.
+type UserCreateChangeStreamJSONBody struct {
+	Options *map[string]interface{} `json:"options,omitempty"`
+}
+
+// UserCreateChangeStreamFormdataBody defines parameters for UserCreateChangeStream.
+type UserCreateChangeStreamFormdataBody struct {
+	Options *map[string]interface{} `form:"options,omitempty" json:"options,omitempty"`
+}
+
 // UserConfirmParams defines parameters for UserConfirm.
 type UserConfirmParams struct {
 	Uid      string  `form:"uid" json:"uid"`
@@ -451,6 +467,22 @@ type NoteFindParams struct {
 	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
 }
 
+// NoteCreateChangeStreamGetParams defines parameters for NoteCreateChangeStreamGet.
+type NoteCreateChangeStreamGetParams struct {
+	// Options JSON text, or the bracket form (options[key]=value).
+	Options *map[string]interface{} `form:"options,omitempty" json:"options,omitempty"`
+}
+
+// NoteCreateChangeStreamJSONBody defines parameters for NoteCreateChangeStream.
+type NoteCreateChangeStreamJSONBody struct {
+	Options *map[string]interface{} `json:"options,omitempty"`
+}
+
+// NoteCreateChangeStreamFormdataBody defines parameters for NoteCreateChangeStream.
+type NoteCreateChangeStreamFormdataBody struct {
+	Options *map[string]interface{} `form:"options,omitempty" json:"options,omitempty"`
+}
+
 // NoteCountParams defines parameters for NoteCount.
 type NoteCountParams struct {
 	// Where A where condition on Note (properties: id, title, body, published, rating, ownerId), as JSON text: `where={"title":"x"}`, or in the bracket form: `where[title]=x`; operators as in `where[title][neq]=x`.
@@ -500,6 +532,12 @@ type UserChangePasswordJSONRequestBody UserChangePasswordJSONBody
 
 // UserChangePasswordFormdataRequestBody defines body for UserChangePassword for application/x-www-form-urlencoded ContentType.
 type UserChangePasswordFormdataRequestBody UserChangePasswordFormdataBody
+
+// UserCreateChangeStreamJSONRequestBody defines body for UserCreateChangeStream for application/json ContentType.
+type UserCreateChangeStreamJSONRequestBody UserCreateChangeStreamJSONBody
+
+// UserCreateChangeStreamFormdataRequestBody defines body for UserCreateChangeStream for application/x-www-form-urlencoded ContentType.
+type UserCreateChangeStreamFormdataRequestBody UserCreateChangeStreamFormdataBody
 
 // UserLoginJSONRequestBody defines body for UserLogin for application/json ContentType.
 type UserLoginJSONRequestBody UserLoginJSONBody
@@ -563,6 +601,12 @@ type NoteCreateJSONRequestBody = NewNoteOneOrMany
 
 // NoteReplaceOrCreateJSONRequestBody defines body for NoteReplaceOrCreate for application/json ContentType.
 type NoteReplaceOrCreateJSONRequestBody = NewNote
+
+// NoteCreateChangeStreamJSONRequestBody defines body for NoteCreateChangeStream for application/json ContentType.
+type NoteCreateChangeStreamJSONRequestBody NoteCreateChangeStreamJSONBody
+
+// NoteCreateChangeStreamFormdataRequestBody defines body for NoteCreateChangeStream for application/x-www-form-urlencoded ContentType.
+type NoteCreateChangeStreamFormdataRequestBody NoteCreateChangeStreamFormdataBody
 
 // NoteReplaceOrCreatePostJSONRequestBody defines body for NoteReplaceOrCreatePost for application/json ContentType.
 type NoteReplaceOrCreatePostJSONRequestBody = NewNote
@@ -1199,6 +1243,40 @@ type ClientInterface interface {
 	// Corresponds with POST /Users/change-password (the `UserChangePassword` operationId).
 	UserChangePasswordWithFormdataBody(ctx context.Context, body UserChangePasswordFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UserCreateChangeStreamGet User.createChangeStream
+	//
+	// User.createChangeStream. Static ACLs: admin may call this.
+	//
+	// Corresponds with GET /Users/change-stream (the `UserCreateChangeStreamGet` operationId).
+	UserCreateChangeStreamGet(ctx context.Context, params *UserCreateChangeStreamGetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UserCreateChangeStreamWithBody User.createChangeStream
+	//
+	// User.createChangeStream. Static ACLs: admin may call this.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /Users/change-stream (the `UserCreateChangeStream` operationId).
+	UserCreateChangeStreamWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UserCreateChangeStream User.createChangeStream
+	//
+	// User.createChangeStream. Static ACLs: admin may call this.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /Users/change-stream (the `UserCreateChangeStream` operationId).
+	UserCreateChangeStream(ctx context.Context, body UserCreateChangeStreamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UserCreateChangeStreamWithFormdataBody User.createChangeStream
+	//
+	// User.createChangeStream. Static ACLs: admin may call this.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /Users/change-stream (the `UserCreateChangeStream` operationId).
+	UserCreateChangeStreamWithFormdataBody(ctx context.Context, body UserCreateChangeStreamFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// UserConfirm Confirm an email address with the token from the verification link.
 	//
 	// Confirm an email address with the token from the verification link. Static ACLs: $everyone may call this.
@@ -1739,6 +1817,40 @@ type ClientInterface interface {
 	// Corresponds with PUT /notes (the `NoteReplaceOrCreate` operationId).
 	NoteReplaceOrCreate(ctx context.Context, body NoteReplaceOrCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// NoteCreateChangeStreamGet Note.createChangeStream
+	//
+	// Note.createChangeStream. Static ACLs: $everyone may call this.
+	//
+	// Corresponds with GET /notes/change-stream (the `NoteCreateChangeStreamGet` operationId).
+	NoteCreateChangeStreamGet(ctx context.Context, params *NoteCreateChangeStreamGetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// NoteCreateChangeStreamWithBody Note.createChangeStream
+	//
+	// Note.createChangeStream. Static ACLs: $everyone may call this.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /notes/change-stream (the `NoteCreateChangeStream` operationId).
+	NoteCreateChangeStreamWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// NoteCreateChangeStream Note.createChangeStream
+	//
+	// Note.createChangeStream. Static ACLs: $everyone may call this.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /notes/change-stream (the `NoteCreateChangeStream` operationId).
+	NoteCreateChangeStream(ctx context.Context, body NoteCreateChangeStreamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// NoteCreateChangeStreamWithFormdataBody Note.createChangeStream
+	//
+	// Note.createChangeStream. Static ACLs: $everyone may call this.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /notes/change-stream (the `NoteCreateChangeStream` operationId).
+	NoteCreateChangeStreamWithFormdataBody(ctx context.Context, body NoteCreateChangeStreamFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// NoteCount Count instances of the model matched by where from the data source.
 	//
 	// Count instances of the model matched by where from the data source. Static ACLs: $everyone may call this.
@@ -2089,6 +2201,80 @@ func (c *Client) UserChangePassword(ctx context.Context, body UserChangePassword
 // Corresponds with POST /Users/change-password (the `UserChangePassword` operationId).
 func (c *Client) UserChangePasswordWithFormdataBody(ctx context.Context, body UserChangePasswordFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUserChangePasswordRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UserCreateChangeStreamGet User.createChangeStream
+//
+// User.createChangeStream. Static ACLs: admin may call this.
+//
+// Corresponds with GET /Users/change-stream (the `UserCreateChangeStreamGet` operationId).
+func (c *Client) UserCreateChangeStreamGet(ctx context.Context, params *UserCreateChangeStreamGetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUserCreateChangeStreamGetRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UserCreateChangeStreamWithBody User.createChangeStream
+//
+// User.createChangeStream. Static ACLs: admin may call this.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /Users/change-stream (the `UserCreateChangeStream` operationId).
+func (c *Client) UserCreateChangeStreamWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUserCreateChangeStreamRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UserCreateChangeStream User.createChangeStream
+//
+// User.createChangeStream. Static ACLs: admin may call this.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /Users/change-stream (the `UserCreateChangeStream` operationId).
+func (c *Client) UserCreateChangeStream(ctx context.Context, body UserCreateChangeStreamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUserCreateChangeStreamRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UserCreateChangeStreamWithFormdataBody User.createChangeStream
+//
+// User.createChangeStream. Static ACLs: admin may call this.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /Users/change-stream (the `UserCreateChangeStream` operationId).
+func (c *Client) UserCreateChangeStreamWithFormdataBody(ctx context.Context, body UserCreateChangeStreamFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUserCreateChangeStreamRequestWithFormdataBody(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3299,6 +3485,80 @@ func (c *Client) NoteReplaceOrCreate(ctx context.Context, body NoteReplaceOrCrea
 	return c.Client.Do(req)
 }
 
+// NoteCreateChangeStreamGet Note.createChangeStream
+//
+// Note.createChangeStream. Static ACLs: $everyone may call this.
+//
+// Corresponds with GET /notes/change-stream (the `NoteCreateChangeStreamGet` operationId).
+func (c *Client) NoteCreateChangeStreamGet(ctx context.Context, params *NoteCreateChangeStreamGetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewNoteCreateChangeStreamGetRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NoteCreateChangeStreamWithBody Note.createChangeStream
+//
+// Note.createChangeStream. Static ACLs: $everyone may call this.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /notes/change-stream (the `NoteCreateChangeStream` operationId).
+func (c *Client) NoteCreateChangeStreamWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewNoteCreateChangeStreamRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NoteCreateChangeStream Note.createChangeStream
+//
+// Note.createChangeStream. Static ACLs: $everyone may call this.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /notes/change-stream (the `NoteCreateChangeStream` operationId).
+func (c *Client) NoteCreateChangeStream(ctx context.Context, body NoteCreateChangeStreamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewNoteCreateChangeStreamRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NoteCreateChangeStreamWithFormdataBody Note.createChangeStream
+//
+// Note.createChangeStream. Static ACLs: $everyone may call this.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /notes/change-stream (the `NoteCreateChangeStream` operationId).
+func (c *Client) NoteCreateChangeStreamWithFormdataBody(ctx context.Context, body NoteCreateChangeStreamFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewNoteCreateChangeStreamRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // NoteCount Count instances of the model matched by where from the data source.
 //
 // Count instances of the model matched by where from the data source. Static ACLs: $everyone may call this.
@@ -3884,6 +4144,109 @@ func NewUserChangePasswordRequestWithBody(server string, contentType string, bod
 	}
 
 	operationPath := fmt.Sprintf("/Users/change-password")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUserCreateChangeStreamGetRequest constructs an http.Request for the UserCreateChangeStreamGet method
+func NewUserCreateChangeStreamGetRequest(server string, params *UserCreateChangeStreamGetParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/Users/change-stream")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Options != nil {
+
+			if queryParamBuf, err := json.Marshal(*params.Options); err != nil {
+				return nil, err
+			} else {
+				queryValues.Add("options", string(queryParamBuf))
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUserCreateChangeStreamRequest calls the generic UserCreateChangeStream builder with application/json body
+func NewUserCreateChangeStreamRequest(server string, body UserCreateChangeStreamJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUserCreateChangeStreamRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewUserCreateChangeStreamRequestWithFormdataBody calls the generic UserCreateChangeStream builder with application/x-www-form-urlencoded body
+func NewUserCreateChangeStreamRequestWithFormdataBody(server string, body UserCreateChangeStreamFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewUserCreateChangeStreamRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewUserCreateChangeStreamRequestWithBody constructs an http.Request for the UserCreateChangeStream method, with any body, and a specified content type
+func NewUserCreateChangeStreamRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/Users/change-stream")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -6064,6 +6427,109 @@ func NewNoteReplaceOrCreateRequestWithBody(server string, contentType string, bo
 	return req, nil
 }
 
+// NewNoteCreateChangeStreamGetRequest constructs an http.Request for the NoteCreateChangeStreamGet method
+func NewNoteCreateChangeStreamGetRequest(server string, params *NoteCreateChangeStreamGetParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notes/change-stream")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Options != nil {
+
+			if queryParamBuf, err := json.Marshal(*params.Options); err != nil {
+				return nil, err
+			} else {
+				queryValues.Add("options", string(queryParamBuf))
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewNoteCreateChangeStreamRequest calls the generic NoteCreateChangeStream builder with application/json body
+func NewNoteCreateChangeStreamRequest(server string, body NoteCreateChangeStreamJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewNoteCreateChangeStreamRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewNoteCreateChangeStreamRequestWithFormdataBody calls the generic NoteCreateChangeStream builder with application/x-www-form-urlencoded body
+func NewNoteCreateChangeStreamRequestWithFormdataBody(server string, body NoteCreateChangeStreamFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewNoteCreateChangeStreamRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewNoteCreateChangeStreamRequestWithBody constructs an http.Request for the NoteCreateChangeStream method, with any body, and a specified content type
+func NewNoteCreateChangeStreamRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notes/change-stream")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewNoteCountRequest constructs an http.Request for the NoteCount method
 func NewNoteCountRequest(server string, params *NoteCountParams) (*http.Request, error) {
 	var err error
@@ -6896,6 +7362,42 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /Users/change-password (the `UserChangePassword` operationId).
 	UserChangePasswordWithFormdataBodyWithResponse(ctx context.Context, body UserChangePasswordFormdataRequestBody, reqEditors ...RequestEditorFn) (*UserChangePasswordResponse, error)
 
+	// UserCreateChangeStreamGetWithResponse User.createChangeStream
+	//
+	// User.createChangeStream. Static ACLs: admin may call this.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /Users/change-stream (the `UserCreateChangeStreamGet` operationId).
+	UserCreateChangeStreamGetWithResponse(ctx context.Context, params *UserCreateChangeStreamGetParams, reqEditors ...RequestEditorFn) (*UserCreateChangeStreamGetResponse, error)
+
+	// UserCreateChangeStreamWithBodyWithResponse User.createChangeStream
+	//
+	// User.createChangeStream. Static ACLs: admin may call this.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /Users/change-stream (the `UserCreateChangeStream` operationId).
+	UserCreateChangeStreamWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserCreateChangeStreamResponse, error)
+
+	// UserCreateChangeStreamWithResponse User.createChangeStream
+	//
+	// User.createChangeStream. Static ACLs: admin may call this.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /Users/change-stream (the `UserCreateChangeStream` operationId).
+	UserCreateChangeStreamWithResponse(ctx context.Context, body UserCreateChangeStreamJSONRequestBody, reqEditors ...RequestEditorFn) (*UserCreateChangeStreamResponse, error)
+
+	// UserCreateChangeStreamWithFormdataBodyWithResponse User.createChangeStream
+	//
+	// User.createChangeStream. Static ACLs: admin may call this.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /Users/change-stream (the `UserCreateChangeStream` operationId).
+	UserCreateChangeStreamWithFormdataBodyWithResponse(ctx context.Context, body UserCreateChangeStreamFormdataRequestBody, reqEditors ...RequestEditorFn) (*UserCreateChangeStreamResponse, error)
+
 	// UserConfirmWithResponse Confirm an email address with the token from the verification link.
 	//
 	// Confirm an email address with the token from the verification link. Static ACLs: $everyone may call this.
@@ -7490,6 +7992,42 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /notes (the `NoteReplaceOrCreate` operationId).
 	NoteReplaceOrCreateWithResponse(ctx context.Context, body NoteReplaceOrCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*NoteReplaceOrCreateResponse, error)
 
+	// NoteCreateChangeStreamGetWithResponse Note.createChangeStream
+	//
+	// Note.createChangeStream. Static ACLs: $everyone may call this.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /notes/change-stream (the `NoteCreateChangeStreamGet` operationId).
+	NoteCreateChangeStreamGetWithResponse(ctx context.Context, params *NoteCreateChangeStreamGetParams, reqEditors ...RequestEditorFn) (*NoteCreateChangeStreamGetResponse, error)
+
+	// NoteCreateChangeStreamWithBodyWithResponse Note.createChangeStream
+	//
+	// Note.createChangeStream. Static ACLs: $everyone may call this.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /notes/change-stream (the `NoteCreateChangeStream` operationId).
+	NoteCreateChangeStreamWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*NoteCreateChangeStreamResponse, error)
+
+	// NoteCreateChangeStreamWithResponse Note.createChangeStream
+	//
+	// Note.createChangeStream. Static ACLs: $everyone may call this.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /notes/change-stream (the `NoteCreateChangeStream` operationId).
+	NoteCreateChangeStreamWithResponse(ctx context.Context, body NoteCreateChangeStreamJSONRequestBody, reqEditors ...RequestEditorFn) (*NoteCreateChangeStreamResponse, error)
+
+	// NoteCreateChangeStreamWithFormdataBodyWithResponse Note.createChangeStream
+	//
+	// Note.createChangeStream. Static ACLs: $everyone may call this.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /notes/change-stream (the `NoteCreateChangeStream` operationId).
+	NoteCreateChangeStreamWithFormdataBodyWithResponse(ctx context.Context, body NoteCreateChangeStreamFormdataRequestBody, reqEditors ...RequestEditorFn) (*NoteCreateChangeStreamResponse, error)
+
 	// NoteCountWithResponse Count instances of the model matched by where from the data source.
 	//
 	// Count instances of the model matched by where from the data source. Static ACLs: $everyone may call this.
@@ -8033,6 +8571,130 @@ func (r UserChangePasswordResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UserChangePasswordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UserCreateChangeStreamGetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UserCreateChangeStreamGetResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UserCreateChangeStreamGetResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UserCreateChangeStreamGetResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UserCreateChangeStreamGetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UserCreateChangeStreamGetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UserCreateChangeStreamGetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UserCreateChangeStreamGetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UserCreateChangeStreamResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Invalid
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UserCreateChangeStreamResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UserCreateChangeStreamResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UserCreateChangeStreamResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r UserCreateChangeStreamResponse) GetJSON422() *Invalid {
+	return r.JSON422
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UserCreateChangeStreamResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UserCreateChangeStreamResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UserCreateChangeStreamResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UserCreateChangeStreamResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UserCreateChangeStreamResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11285,6 +11947,130 @@ func (r NoteReplaceOrCreateResponse) ContentType() string {
 	return ""
 }
 
+type NoteCreateChangeStreamGetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r NoteCreateChangeStreamGetResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r NoteCreateChangeStreamGetResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r NoteCreateChangeStreamGetResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r NoteCreateChangeStreamGetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r NoteCreateChangeStreamGetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r NoteCreateChangeStreamGetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r NoteCreateChangeStreamGetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type NoteCreateChangeStreamResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Invalid
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r NoteCreateChangeStreamResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r NoteCreateChangeStreamResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r NoteCreateChangeStreamResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r NoteCreateChangeStreamResponse) GetJSON422() *Invalid {
+	return r.JSON422
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r NoteCreateChangeStreamResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r NoteCreateChangeStreamResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r NoteCreateChangeStreamResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r NoteCreateChangeStreamResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r NoteCreateChangeStreamResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type NoteCountResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12523,6 +13309,66 @@ func (c *ClientWithResponses) UserChangePasswordWithFormdataBodyWithResponse(ctx
 	return ParseUserChangePasswordResponse(rsp)
 }
 
+// UserCreateChangeStreamGetWithResponse User.createChangeStream
+//
+// User.createChangeStream. Static ACLs: admin may call this.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /Users/change-stream (the `UserCreateChangeStreamGet` operationId).
+func (c *ClientWithResponses) UserCreateChangeStreamGetWithResponse(ctx context.Context, params *UserCreateChangeStreamGetParams, reqEditors ...RequestEditorFn) (*UserCreateChangeStreamGetResponse, error) {
+	rsp, err := c.UserCreateChangeStreamGet(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUserCreateChangeStreamGetResponse(rsp)
+}
+
+// UserCreateChangeStreamWithBodyWithResponse User.createChangeStream
+//
+// User.createChangeStream. Static ACLs: admin may call this.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /Users/change-stream (the `UserCreateChangeStream` operationId).
+func (c *ClientWithResponses) UserCreateChangeStreamWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserCreateChangeStreamResponse, error) {
+	rsp, err := c.UserCreateChangeStreamWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUserCreateChangeStreamResponse(rsp)
+}
+
+// UserCreateChangeStreamWithResponse User.createChangeStream
+//
+// User.createChangeStream. Static ACLs: admin may call this.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /Users/change-stream (the `UserCreateChangeStream` operationId).
+func (c *ClientWithResponses) UserCreateChangeStreamWithResponse(ctx context.Context, body UserCreateChangeStreamJSONRequestBody, reqEditors ...RequestEditorFn) (*UserCreateChangeStreamResponse, error) {
+	rsp, err := c.UserCreateChangeStream(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUserCreateChangeStreamResponse(rsp)
+}
+
+// UserCreateChangeStreamWithFormdataBodyWithResponse User.createChangeStream
+//
+// User.createChangeStream. Static ACLs: admin may call this.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /Users/change-stream (the `UserCreateChangeStream` operationId).
+func (c *ClientWithResponses) UserCreateChangeStreamWithFormdataBodyWithResponse(ctx context.Context, body UserCreateChangeStreamFormdataRequestBody, reqEditors ...RequestEditorFn) (*UserCreateChangeStreamResponse, error) {
+	rsp, err := c.UserCreateChangeStreamWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUserCreateChangeStreamResponse(rsp)
+}
+
 // UserConfirmWithResponse Confirm an email address with the token from the verification link.
 //
 // Confirm an email address with the token from the verification link. Static ACLs: $everyone may call this.
@@ -13513,6 +14359,66 @@ func (c *ClientWithResponses) NoteReplaceOrCreateWithResponse(ctx context.Contex
 	return ParseNoteReplaceOrCreateResponse(rsp)
 }
 
+// NoteCreateChangeStreamGetWithResponse Note.createChangeStream
+//
+// Note.createChangeStream. Static ACLs: $everyone may call this.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /notes/change-stream (the `NoteCreateChangeStreamGet` operationId).
+func (c *ClientWithResponses) NoteCreateChangeStreamGetWithResponse(ctx context.Context, params *NoteCreateChangeStreamGetParams, reqEditors ...RequestEditorFn) (*NoteCreateChangeStreamGetResponse, error) {
+	rsp, err := c.NoteCreateChangeStreamGet(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseNoteCreateChangeStreamGetResponse(rsp)
+}
+
+// NoteCreateChangeStreamWithBodyWithResponse Note.createChangeStream
+//
+// Note.createChangeStream. Static ACLs: $everyone may call this.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /notes/change-stream (the `NoteCreateChangeStream` operationId).
+func (c *ClientWithResponses) NoteCreateChangeStreamWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*NoteCreateChangeStreamResponse, error) {
+	rsp, err := c.NoteCreateChangeStreamWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseNoteCreateChangeStreamResponse(rsp)
+}
+
+// NoteCreateChangeStreamWithResponse Note.createChangeStream
+//
+// Note.createChangeStream. Static ACLs: $everyone may call this.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /notes/change-stream (the `NoteCreateChangeStream` operationId).
+func (c *ClientWithResponses) NoteCreateChangeStreamWithResponse(ctx context.Context, body NoteCreateChangeStreamJSONRequestBody, reqEditors ...RequestEditorFn) (*NoteCreateChangeStreamResponse, error) {
+	rsp, err := c.NoteCreateChangeStream(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseNoteCreateChangeStreamResponse(rsp)
+}
+
+// NoteCreateChangeStreamWithFormdataBodyWithResponse Note.createChangeStream
+//
+// Note.createChangeStream. Static ACLs: $everyone may call this.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /notes/change-stream (the `NoteCreateChangeStream` operationId).
+func (c *ClientWithResponses) NoteCreateChangeStreamWithFormdataBodyWithResponse(ctx context.Context, body NoteCreateChangeStreamFormdataRequestBody, reqEditors ...RequestEditorFn) (*NoteCreateChangeStreamResponse, error) {
+	rsp, err := c.NoteCreateChangeStreamWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseNoteCreateChangeStreamResponse(rsp)
+}
+
 // NoteCountWithResponse Count instances of the model matched by where from the data source.
 //
 // Count instances of the model matched by where from the data source. Static ACLs: $everyone may call this.
@@ -14067,6 +14973,106 @@ func ParseUserChangePasswordResponse(rsp *http.Response) (*UserChangePasswordRes
 	}
 
 	response := &UserChangePasswordResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUserCreateChangeStreamGetResponse parses an HTTP response from a UserCreateChangeStreamGetWithResponse call
+func ParseUserCreateChangeStreamGetResponse(rsp *http.Response) (*UserCreateChangeStreamGetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UserCreateChangeStreamGetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUserCreateChangeStreamResponse parses an HTTP response from a UserCreateChangeStreamWithResponse call
+func ParseUserCreateChangeStreamResponse(rsp *http.Response) (*UserCreateChangeStreamResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UserCreateChangeStreamResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -16676,6 +17682,106 @@ func ParseNoteReplaceOrCreateResponse(rsp *http.Response) (*NoteReplaceOrCreateR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseNoteCreateChangeStreamGetResponse parses an HTTP response from a NoteCreateChangeStreamGetWithResponse call
+func ParseNoteCreateChangeStreamGetResponse(rsp *http.Response) (*NoteCreateChangeStreamGetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &NoteCreateChangeStreamGetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseNoteCreateChangeStreamResponse parses an HTTP response from a NoteCreateChangeStreamWithResponse call
+func ParseNoteCreateChangeStreamResponse(rsp *http.Response) (*NoteCreateChangeStreamResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &NoteCreateChangeStreamResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest

@@ -278,6 +278,9 @@ func (s *Server) respond(call *Call) error {
 			ec.Response().Header().Add(k, v)
 		}
 	}
+	if st, ok := call.Result.(Stream); ok {
+		return st.ServeStream(ec.Response(), ec.Request())
+	}
 	m := call.Method
 	status := call.Status
 	if len(m.Returns) == 0 && call.Result == nil {

@@ -37,6 +37,8 @@ type Store struct {
 
 	links  atomic.Pointer[Links] // where related models live (SetLinks)
 	scopes sync.Map              // *schema.Relation -> parsed relation scope (*filter.Filter)
+
+	changes changeHub // who receives committed changes (changes.go)
 }
 
 // The exported methods are implemented in: open.go (Open, Close, Name, Dialect), tx.go (DB,

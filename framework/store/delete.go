@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 
-	"gorm.io/gorm/clause"
-
 	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/schema"
 )
@@ -44,15 +42,9 @@ func (s *Store) deleteWhere(ctx context.Context, m *schema.Model, where filter.C
 		if err := s.fire(ctx, bc); err != nil {
 			return err
 		}
-		expr, err := s.whereExpr(m, bc.Where)
-		if err != nil {
+		if count, err = s.deleteMatching(ctx, m, bc.Where); err != nil {
 			return err
 		}
-		res := s.DB(ctx).Exec("DELETE FROM ? WHERE ?", clause.Table{Name: tableName(m)}, expr)
-		if res.Error != nil {
-			return s.dbError("delete from "+tableName(m), res.Error)
-		}
-		count = res.RowsAffected
 		ac := newHC(m, HookAfterDelete, state)
 		ac.Where, ac.Count = bc.Where, count
 		return s.fire(ctx, ac)

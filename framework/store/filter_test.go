@@ -130,6 +130,9 @@ func TestWhereOperators(t *testing.T) {
 			if got := joined(titles(recs)); got != tc.want {
 				t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
 			}
+			if got := matchedInMemory(t, e, m, tc.where); got != tc.want {
+				t.Errorf("%s: filter.Matcher (change streams) got %q, want %q", tc.name, got, tc.want)
+			}
 			n, err := e.s.Count(e.ctx, m, tc.where)
 			if err != nil || int(n) != len(recs) {
 				t.Errorf("%s: count %d, %v; find returned %d", tc.name, n, err, len(recs))

@@ -82,6 +82,11 @@ func (s *Store) finishWrite(ctx context.Context, m *schema.Model, id any, isNew 
 	if stored == nil {
 		return nil, s.internal(m, fmt.Errorf("record %v not found right after it was written", id))
 	}
+	if isNew {
+		s.raise(ctx, m, ChangeCreate, id, stored)
+	} else {
+		s.raise(ctx, m, ChangeUpdate, id, stored)
+	}
 	if built != nil {
 		idName := m.IDProperty().Name
 		for k := range stored {

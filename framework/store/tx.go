@@ -27,6 +27,8 @@ func (s *Store) Transaction(ctx context.Context, fn func(ctx context.Context) er
 		return fn(ctx)
 	}
 	var fnErr error
+	// the changes the transaction makes are queued and handed on only once it has committed
+	ctx, queue := s.withChangeQueue(ctx)
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		fnErr = fn(context.WithValue(ctx, txKey{s}, tx))
 		return fnErr
@@ -37,5 +39,6 @@ func (s *Store) Transaction(ctx context.Context, fn func(ctx context.Context) er
 	if err != nil {
 		return s.dbError("transaction", err)
 	}
+	s.publish(queue)
 	return nil
 }

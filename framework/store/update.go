@@ -194,7 +194,7 @@ func (s *Store) updateAll(ctx context.Context, m *schema.Model, where filter.Con
 	}
 	rec = pc.Data
 	delete(rec, idp.Name)
-	count, err := s.updateWhere(ctx, m, where, rec)
+	count, err := s.updateAllRecords(ctx, m, where, rec)
 	if err != nil {
 		return 0, err
 	}

@@ -1,44 +1,30 @@
-// Command loopgo serves the ready app: the models in models/, the boot functions in boot/.
+// Command loopgo is the ready app: the models in models/, the boot functions in boot/, and the
+// Loopgo command line (framework/cli). Without a command it serves; `loopgo --help` lists the
+// others (migrate, users, roles, routes, acl).
 package main
 
 import (
-	"context"
 	_ "embed"
-	"log/slog"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/loopgo/loopgo/boot"
 	"github.com/loopgo/loopgo/framework"
+	"github.com/loopgo/loopgo/framework/cli"
 	"github.com/loopgo/loopgo/models"
 )
 
 //go:embed config.yaml
 var configYAML []byte
 
-func main() {
-	if err := run(); err != nil {
-		slog.Error("loopgo stopped", "err", err)
-		os.Exit(1)
-	}
+// app is the ready app as the command line builds it.
+var app = cli.App{
+	Name:   "loopgo",
+	Config: configYAML,
+	Models: models.FS,
+	Register: func(app *framework.App) error {
+		models.Register(app)
+		boot.Register(app)
+		return nil
+	},
 }
 
-func run() error {
-	cfg, err := framework.ParseConfig(configYAML)
-	if err != nil {
-		return err
-	}
-	app, err := framework.New(cfg)
-	if err != nil {
-		return err
-	}
-	if err := app.LoadModels(models.FS); err != nil {
-		return err
-	}
-	models.Register(app)
-	boot.Register(app)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return app.Start(ctx)
-}
+func main() { cli.Main(app) }

@@ -62,6 +62,9 @@ func (r *runner) usersCreateCommand() *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("create %s %s: %w", model, email, err)
 				}
+				if stored, err := app.Model(model).FindByID(ctx, rec["id"]); err == nil && stored != nil {
+					rec = stored // print the email as stored
+				}
 				fmt.Fprintf(cmd.OutOrStdout(), "created %s %v (%s)\n", model, rec["id"], rec["email"])
 				if role != "" {
 					if err := app.GrantRole(ctx, role, rec["id"]); err != nil {

@@ -179,6 +179,9 @@ func AddModel(dir, name string, props []Property, opts ModelOptions) ([]string, 
 	if err != nil {
 		return nil, err
 	}
+	if err := builtins.Resolve(); err != nil {
+		return nil, err
+	}
 	if builtins.Model(name) != nil {
 		return nil, fmt.Errorf("%s is a built-in model; define a model with base: %s to extend it", name, name)
 	}

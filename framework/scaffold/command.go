@@ -65,7 +65,12 @@ func Command() *cobra.Command {
 		Short:         "Loopgo's generator: new projects, models, ACL entries and remote methods",
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Args:          args(0, 0, "a command (new, model, acl, method)"),
+		Args: func(cmd *cobra.Command, a []string) error {
+			if len(a) > 0 {
+				return usageError{fmt.Errorf("unknown command %q for %q", a[0], cmd.CommandPath())}
+			}
+			return nil
+		},
 		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })

@@ -90,7 +90,10 @@ func Execute(ctx context.Context, app App, args []string) int {
 // usageError is a mistake in the command line.
 type usageError struct{ err error }
 
+// Error is the mistake's message.
 func (e usageError) Error() string { return e.err.Error() }
+
+// Unwrap returns the mistake.
 func (e usageError) Unwrap() error { return e.err }
 
 // usagef returns a usage error.

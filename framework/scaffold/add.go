@@ -506,6 +506,7 @@ func AddMethod(dir, model, name string, o MethodOptions) ([]string, error) {
 // called by hand. The files are written.
 type NeedsRegistration struct{ Call string }
 
+// Error says which call the project needs.
 func (n *NeedsRegistration) Error() string {
 	return "models/ has no registrations list, so the stub binds nothing by itself: call " + n.Call +
 		" where the models' Go side is bound (before the app is set up)"

@@ -21,8 +21,11 @@ func (a *App) ExplainRoute(ctx context.Context, verb, path string, userID any, u
 	if a.rest == nil {
 		return nil, fmt.Errorf("explain: the app is not set up; call Setup first")
 	}
-	if u, err := url.Parse(path); err == nil {
-		path = u.Path
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path = path[:i] // the query does not choose the method
+	}
+	if p, err := url.PathUnescape(path); err == nil {
+		path = p // as the server routes the decoded path
 	}
 	mt, params, ok := a.rest.Resolve(verb, path)
 	if !ok {

@@ -279,6 +279,8 @@ func TestACLExplain(t *testing.T) {
 	r.want(t, cli.ExitOK, "DENIED")
 	e.run("", "acl", "explain", "--user", "2", "POST", "/api/docs/update?where={}").want(t, cli.ExitOK,
 		"Doc.updateAll for User 2", "ROLE admin ALLOW * Doc.*", "ALLOWED")
+	e.run("", "acl", "explain", "--user", "2", "POST", "/api/docs/update?x=%").want(t, cli.ExitOK, "Doc.updateAll for User 2", "ALLOWED")
+	e.run("", "acl", "explain", "GET", "/API/DOCS/1").want(t, cli.ExitOK, "Doc.findById for anonymous", "ALLOWED")
 	// a relation route: the related model's ACL too
 	e.run("", "acl", "explain", "--user", "1", "GET", "/api/docs/1/owner").want(t, cli.ExitOK,
 		"the related model's ACL: User.findById", "ROLE $owner ALLOW * User.findById", "ALLOWED")

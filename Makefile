@@ -1,4 +1,6 @@
-# Loopgo: `make run` serves the ready app on :3000 (SQLite under data/); `make test` runs every test.
+# Loopgo: `make run` serves the ready app on :3000 (SQLite under data/; `go run . --help` lists its
+# other commands); `make test` runs every test, the generator's too (framework/scaffold writes a
+# project with `loopgo new`, then builds, tests and serves it offline).
 GO ?= go
 export CGO_ENABLED = 1
 

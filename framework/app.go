@@ -205,21 +205,7 @@ func (a *App) Setup(ctx context.Context) error {
 	if a.setup {
 		return nil
 	}
-	for name, mc := range a.modelCfg {
-		if mc.Relations.Kind != 0 || mc.ACLs.Kind != 0 || mc.OptionsDef.Kind != 0 {
-			if err := a.reg.ExtendFromConfig(mc.file, name, nodeOrNil(&mc.Relations), nodeOrNil(&mc.ACLs), nodeOrNil(&mc.OptionsDef)); err != nil {
-				return err
-			}
-		}
-	}
-	if err := a.reg.Resolve(); err != nil {
-		return err
-	}
-	a.implicitAttachments()
-	if err := a.applyMixins(); err != nil {
-		return err
-	}
-	if err := a.checkRelationScopes(); err != nil {
+	if err := a.resolveModels(); err != nil {
 		return err
 	}
 	// connecting and migrating have a deadline: a database that accepts connections but never
@@ -258,6 +244,27 @@ func (a *App) Setup(ctx context.Context) error {
 	a.rest.IndexPaths()
 	a.setup = true
 	return nil
+}
+
+// resolveModels applies model-config's relations, ACLs and options, resolves the definitions,
+// attaches the implicit models, applies mixins and checks relation scopes: the first step of
+// Setup, before any datasource is opened.
+func (a *App) resolveModels() error {
+	for name, mc := range a.modelCfg {
+		if mc.Relations.Kind != 0 || mc.ACLs.Kind != 0 || mc.OptionsDef.Kind != 0 {
+			if err := a.reg.ExtendFromConfig(mc.file, name, nodeOrNil(&mc.Relations), nodeOrNil(&mc.ACLs), nodeOrNil(&mc.OptionsDef)); err != nil {
+				return err
+			}
+		}
+	}
+	if err := a.reg.Resolve(); err != nil {
+		return err
+	}
+	a.implicitAttachments()
+	if err := a.applyMixins(); err != nil {
+		return err
+	}
+	return a.checkRelationScopes()
 }
 
 // implicitAttachments attaches AccessToken (unless model-config lists it) and the throttle's
@@ -346,21 +353,8 @@ func (a *App) modelNames() []string {
 }
 
 func (a *App) migrate(ctx context.Context) error {
-	for _, st := range a.stores {
-		st.SetLinks(store.Links{Models: a.reg, StoreOf: a.StoreOf})
-	}
-	byStore := map[*store.Store][]*schema.Model{}
-	for _, m := range a.reg.Models() {
-		if st := a.attached[m.Name]; st != nil && m.Persisted {
-			byStore[st] = append(byStore[st], m)
-		}
-	}
-	for st, models := range byStore {
-		if err := st.Migrate(ctx, models); err != nil {
-			return fmt.Errorf("datasource %q (%s): %w", st.Name(), redactURL(a.cfg.Datasources[st.Name()].URL), err)
-		}
-	}
-	return nil
+	_, err := a.migrateReport(ctx) // migrations.go
+	return err
 }
 
 // buildREST creates the REST server and exposes every public attached model.

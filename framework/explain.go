@@ -10,6 +10,7 @@ import (
 	"github.com/loopgo/loopgo/framework/acl"
 	"github.com/loopgo/loopgo/framework/apierr"
 	"github.com/loopgo/loopgo/framework/rest"
+	"github.com/loopgo/loopgo/framework/schema"
 )
 
 // explainRequest is the body of POST <restApiRoot>/ACLs/explain.
@@ -95,6 +96,11 @@ func (a *App) Explain(ctx context.Context, model, property, accessType string, u
 	if modelID != nil {
 		req.ModelID = acl.IDString(modelID)
 	}
+	return a.explain(ctx, m, req)
+}
+
+// explain decides req on model m and describes the decision.
+func (a *App) explain(ctx context.Context, m *schema.Model, req *acl.Request) (map[string]any, error) {
 	z := &authorizer{a: a, roles: a.roles}
 	d, err := z.check(ctx, nil, m, req)
 	if err != nil {
@@ -108,7 +114,7 @@ func (a *App) Explain(ctx context.Context, model, property, accessType string, u
 		})
 	}
 	out := map[string]any{
-		"model": m.Name, "property": property, "accessType": accessType,
+		"model": m.Name, "property": req.Property, "accessType": req.AccessType,
 		"permission": d.Permission, "allowed": d.Allowed, "defaulted": d.Defaulted,
 		"reason": d.Reason, "candidates": cands,
 	}

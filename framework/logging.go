@@ -70,10 +70,10 @@ func (h flushingHandler) WithGroup(name string) slog.Handler {
 	return flushingHandler{Handler: h.Handler.WithGroup(name), buf: h.buf, level: h.level}
 }
 
-// NewLogger returns a text logger on w (level info and above) whose lines are written in
+// NewLogger returns a text logger on w (records at level and above) whose lines are written in
 // batches, at most 200 ms late, at once for warnings and errors, and on Close: one request line
 // costs a buffer copy instead of a system call. Close it when the app has stopped.
-func NewLogger(w io.Writer) (*slog.Logger, io.Closer) {
+func NewLogger(w io.Writer, level slog.Leveler) (*slog.Logger, io.Closer) {
 	b := &bufferedLog{w: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(b.done)
@@ -88,6 +88,6 @@ func NewLogger(w io.Writer) (*slog.Logger, io.Closer) {
 			}
 		}
 	}()
-	h := flushingHandler{Handler: slog.NewTextHandler(b, nil), buf: b, level: slog.LevelWarn}
+	h := flushingHandler{Handler: slog.NewTextHandler(b, &slog.HandlerOptions{Level: level}), buf: b, level: slog.LevelWarn}
 	return slog.New(h), b
 }

@@ -2,6 +2,7 @@ package framework_test
 
 import (
 	"bytes"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -30,7 +31,7 @@ func (s *syncBuffer) String() string {
 
 func TestNewLoggerBatchesLines(t *testing.T) {
 	var out syncBuffer
-	log, closer := framework.NewLogger(&out)
+	log, closer := framework.NewLogger(&out, slog.LevelInfo)
 	var wg sync.WaitGroup
 	for i := range 30 {
 		wg.Add(1)

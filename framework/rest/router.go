@@ -21,6 +21,7 @@ type class struct {
 type route struct {
 	verb   string // lower-case; "all" matches any verb
 	segs   []string
+	raw    string // the path below the model path as declared (case kept), for listings
 	method *Method
 	status int
 }
@@ -54,7 +55,7 @@ func (c *class) addRoute(m *Method) {
 		if verb == "" {
 			verb = "all"
 		}
-		c.routes = append(c.routes, &route{verb: verb, segs: segs, method: m, status: r.Status})
+		c.routes = append(c.routes, &route{verb: verb, segs: segs, raw: "/" + strings.Join(splitPath(p), "/"), method: m, status: r.Status})
 	}
 	c.byName[m.SharedName()] = m
 }

@@ -19,11 +19,20 @@ import (
 // The whole migration runs under the database's migration lock, so instances starting together
 // migrate one after the other, each reading the schema only once it holds the lock.
 func (s *Store) Migrate(ctx context.Context, models []*schema.Model) error {
-	return s.withMigrationLock(ctx, func(db *gorm.DB) error { return s.migrateAll(ctx, db, models) })
+	_, err := s.MigrateReport(ctx, models)
+	return err
 }
 
-// migrateAll migrates every persisted model of models through db.
-func (s *Store) migrateAll(ctx context.Context, db *gorm.DB, models []*schema.Model) error {
+// MigrateReport migrates as Migrate does and returns the plan it computed under the lock and
+// applied: each step is marked Done, or carries the error that stopped it.
+func (s *Store) MigrateReport(ctx context.Context, models []*schema.Model) (*Plan, error) {
+	plan := &Plan{Datasource: s.name, Dialect: s.dialect}
+	err := s.withMigrationLock(ctx, func(db *gorm.DB) error { return s.migrateAll(ctx, db, models, plan) })
+	return plan, err
+}
+
+// migrateAll migrates every persisted model of models through db, recording what it did in plan.
+func (s *Store) migrateAll(ctx context.Context, db *gorm.DB, models []*schema.Model, plan *Plan) error {
 	var errs []error
 	fks := s.foreignKeys(models)
 	for _, m := range models {
@@ -34,7 +43,7 @@ func (s *Store) migrateAll(ctx context.Context, db *gorm.DB, models []*schema.Mo
 			errs = append(errs, fmt.Errorf("store %s: migrate: %w", s.name, err))
 			continue
 		}
-		if err := s.migrateModel(ctx, db, m, fks[m.Name]); err != nil {
+		if err := s.migrateModel(ctx, db, m, fks[m.Name], plan); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -83,77 +92,56 @@ func (s *Store) extraDef() string {
 	return s.dl.columnType(&schema.Property{Type: schema.Object}, false)
 }
 
-// migrateModel brings one model's table, columns and indexes up to its definition.
-func (s *Store) migrateModel(ctx context.Context, db *gorm.DB, m *schema.Model, fks map[string]bool) error {
+// migrateModel brings one model's table, columns and indexes up to its definition: it plans the
+// model's steps, then applies them in order, and adds them to plan.
+func (s *Store) migrateModel(ctx context.Context, db *gorm.DB, m *schema.Model, fks map[string]bool, plan *Plan) error {
 	db = db.WithContext(ctx)
-	table := tableName(m)
-	exists, err := s.dl.hasTable(ctx, db, table)
-	if err != nil {
-		return fmt.Errorf("store %s: migrate %s: look up table %q: %w", s.name, m.Name, table, err)
-	}
-	if !exists {
-		return s.createTable(ctx, db, m, fks)
-	}
-	cols, err := s.dl.columns(ctx, db, table)
-	if err != nil {
-		return fmt.Errorf("store %s: migrate %s: read columns of %q: %w", s.name, m.Name, table, err)
-	}
-	var (
-		errs    []error
-		retyped = map[string]bool{}
-	)
-	declared := map[string]bool{}
-	for _, p := range m.Properties {
-		col := colName(p)
-		declared[strings.ToLower(col)] = true
-		want := s.columnDef(m, p)
-		have, ok := cols[strings.ToLower(col)]
-		switch {
-		case !ok && p.ID:
-			errs = append(errs, fmt.Errorf("store %s: table %q has no id column %q for %s.%s; Loopgo cannot add a primary key to an existing table: migrate the table by hand or point the model at a new table", s.name, table, col, m.Name, p.Name))
-		case !ok:
-			if err := s.addColumn(ctx, db, table, col, want); err != nil {
-				errs = append(errs, err)
-			}
-		case s.dl.family(have) != s.dl.family(want):
-			retyped[p.Name] = true
-			errs = append(errs, fmt.Errorf("store %s: table %q column %q has type %s but property %s.%s (%s) needs %s; Loopgo does not change column types because data could be lost: convert the column by hand (ALTER TABLE ...) or rename the property so that a new column is created", s.name, table, col, have, m.Name, p.Name, p.Type, want))
+	mp := s.planModel(ctx, db, m, fks)
+	var errs []error
+	r := 0
+	refusalsUpTo := func(step int) {
+		for ; r < len(mp.refusals) && mp.refusalAt[r] <= step; r++ {
+			errs = append(errs, mp.refusals[r].err(s.name))
 		}
 	}
-	if m.Strict == schema.StrictFalse {
-		declared[extraColumn] = true
-		if _, ok := cols[extraColumn]; !ok {
-			if err := s.addColumn(ctx, db, table, extraColumn, s.extraDef()); err != nil {
-				errs = append(errs, err)
-			}
-		}
+	for _, k := range mp.kept {
+		s.log.Warn("store: column is not declared by the model; it is left in place", "datasource", s.name, "table", k.Table, "column", k.Column, "model", m.Name)
 	}
-	for col := range cols {
-		if !declared[col] {
-			s.log.Warn("store: column is not declared by the model; it is left in place", "datasource", s.name, "table", table, "column", col, "model", m.Name)
-		}
-	}
-	existing, err := s.dl.indexes(ctx, db, table)
-	if err != nil {
-		return errors.Join(append(errs, fmt.Errorf("store %s: migrate %s: read indexes of %q: %w", s.name, m.Name, table, err))...)
-	}
-	for _, ix := range indexSpecs(m, fks) {
-		if existing[strings.ToLower(ix.name)] || retyped[ix.prop.Name] {
+	for i := range mp.steps {
+		refusalsUpTo(i)
+		st := &mp.steps[i]
+		st.Err = s.applyStep(ctx, db, m, st)
+		if st.Err == nil {
+			st.Done = true
 			continue
 		}
-		colType, ok := cols[strings.ToLower(colName(ix.prop))]
-		if !ok {
-			colType = s.columnDef(m, ix.prop)
-		}
-		if err := s.createIndex(ctx, db, table, ix, colType); err != nil {
-			errs = append(errs, err)
+		errs = append(errs, st.Err)
+		if st.Kind == StepCreateTable {
+			break // without its table, the model's indexes cannot be created
 		}
 	}
+	refusalsUpTo(len(mp.steps))
+	if mp.err != nil {
+		errs = append(errs, mp.err)
+	}
+	plan.add(mp)
 	return errors.Join(errs...)
 }
 
-// createTable creates a model's table and its indexes.
-func (s *Store) createTable(ctx context.Context, db *gorm.DB, m *schema.Model, fks map[string]bool) error {
+// applyStep runs one planned step.
+func (s *Store) applyStep(ctx context.Context, db *gorm.DB, m *schema.Model, st *Step) error {
+	switch st.Kind {
+	case StepCreateTable:
+		return s.createTable(ctx, db, m)
+	case StepAddColumn:
+		return s.addColumn(ctx, db, st.Table, st.Columns[0].Name, st.Columns[0].Type)
+	default:
+		return s.createIndex(ctx, db, st.Table, st.ix, st.Columns[0].Type)
+	}
+}
+
+// createTable creates a model's table (its indexes are steps of their own).
+func (s *Store) createTable(ctx context.Context, db *gorm.DB, m *schema.Model) error {
 	table := tableName(m)
 	defs := make([]string, 0, len(m.Properties)+1)
 	vars := []any{clause.Table{Name: table}}
@@ -166,17 +154,11 @@ func (s *Store) createTable(ctx context.Context, db *gorm.DB, m *schema.Model, f
 		vars = append(vars, clause.Column{Name: extraColumn})
 	}
 	stmt := "CREATE TABLE IF NOT EXISTS ? (" + strings.Join(defs, ", ") + ")" + s.dl.tableOptions()
-	if err := db.Exec(stmt, vars...).Error; err != nil {
+	if err := db.WithContext(ctx).Exec(stmt, vars...).Error; err != nil {
 		return fmt.Errorf("store %s: create table %q for %s: %w", s.name, table, m.Name, err)
 	}
 	s.log.Info("store: created table", "datasource", s.name, "table", table, "model", m.Name)
-	var errs []error
-	for _, ix := range indexSpecs(m, fks) {
-		if err := s.createIndex(ctx, db, table, ix, s.columnDef(m, ix.prop)); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	return nil
 }
 
 // addColumn adds a nullable column to an existing table.

@@ -17,9 +17,6 @@ import (
 // pgMaxPayload keeps NOTIFY payloads under PostgreSQL's limit (8000 bytes by default).
 const pgMaxPayload = 7900
 
-// sendQueue is how many messages a transport holds while it sends; more are lost (counted).
-const sendQueue = 1024
-
 // Postgres carries messages with LISTEN/NOTIFY on one PostgreSQL database: NOTIFY through the
 // store's pool, LISTEN on a dedicated connection (pgx), reconnected after failures.
 type Postgres struct {
@@ -28,12 +25,9 @@ type Postgres struct {
 	st      *store.Store
 	log     *slog.Logger
 
-	out       chan []byte
+	*outbox   // Send, and the queue NOTIFY drains
 	ready     chan struct{}
 	readyOnce sync.Once
-	stop      chan struct{}
-	stopOnce  sync.Once
-	sendDone  chan struct{}
 }
 
 // PostgresChannel returns the channel name instances of one app share on st: derived from the
@@ -57,9 +51,8 @@ func NewPostgres(st *store.Store, url, channel string, log *slog.Logger) *Postgr
 	if log == nil {
 		log = slog.Default()
 	}
-	p := &Postgres{url: url, channel: channel, st: st, log: log,
-		out: make(chan []byte, sendQueue), ready: make(chan struct{}), stop: make(chan struct{}), sendDone: make(chan struct{})}
-	go p.sendLoop()
+	p := &Postgres{url: url, channel: channel, st: st, log: log, ready: make(chan struct{})}
+	p.outbox = newOutbox("NOTIFY", channel, log, p.notify)
 	return p
 }
 
@@ -72,42 +65,7 @@ func (p *Postgres) MaxPayload() int { return pgMaxPayload }
 // Ready implements Transport.
 func (p *Postgres) Ready() <-chan struct{} { return p.ready }
 
-// Send implements Transport.
-func (p *Postgres) Send(payload []byte) bool {
-	select {
-	case <-p.stop:
-		return false
-	default:
-	}
-	select {
-	case p.out <- payload:
-		return true
-	default:
-		p.log.Warn("change stream: NOTIFY queue full; message to other instances lost", "channel", p.channel)
-		return false
-	}
-}
-
-// sendLoop sends queued messages in order until Close, then what is still queued.
-func (p *Postgres) sendLoop() {
-	defer close(p.sendDone)
-	for {
-		select {
-		case msg := <-p.out:
-			p.notify(msg)
-		case <-p.stop:
-			for {
-				select {
-				case msg := <-p.out:
-					p.notify(msg)
-				default:
-					return
-				}
-			}
-		}
-	}
-}
-
+// notify sends one message with pg_notify.
 func (p *Postgres) notify(msg []byte) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -163,10 +121,4 @@ func (p *Postgres) listen(ctx context.Context, receive func([]byte), connected f
 
 // Close implements Transport: it stops accepting messages and sends what is queued (for up to
 // a few seconds).
-func (p *Postgres) Close() {
-	p.stopOnce.Do(func() { close(p.stop) })
-	select {
-	case <-p.sendDone:
-	case <-time.After(5 * time.Second):
-	}
-}
+func (p *Postgres) Close() { p.outbox.close() }

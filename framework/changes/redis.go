@@ -20,12 +20,9 @@ type Redis struct {
 	channel string
 	log     *slog.Logger
 
-	out       chan []byte
+	*outbox   // Send, and the queue PUBLISH drains
 	ready     chan struct{}
 	readyOnce sync.Once
-	stop      chan struct{}
-	stopOnce  sync.Once
-	sendDone  chan struct{}
 }
 
 // NewRedis returns a transport on a Redis server (redis://[user:password@]host:port/db or
@@ -38,9 +35,8 @@ func NewRedis(url, channel string, log *slog.Logger) (*Redis, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	r := &Redis{client: redis.NewClient(opts), channel: channel, log: log,
-		out: make(chan []byte, sendQueue), ready: make(chan struct{}), stop: make(chan struct{}), sendDone: make(chan struct{})}
-	go r.sendLoop()
+	r := &Redis{client: redis.NewClient(opts), channel: channel, log: log, ready: make(chan struct{})}
+	r.outbox = newOutbox("Redis", channel, log, r.publish)
 	return r, nil
 }
 
@@ -53,41 +49,7 @@ func (r *Redis) MaxPayload() int { return redisMaxPayload }
 // Ready implements Transport.
 func (r *Redis) Ready() <-chan struct{} { return r.ready }
 
-// Send implements Transport.
-func (r *Redis) Send(payload []byte) bool {
-	select {
-	case <-r.stop:
-		return false
-	default:
-	}
-	select {
-	case r.out <- payload:
-		return true
-	default:
-		r.log.Warn("change stream: Redis queue full; message to other instances lost", "channel", r.channel)
-		return false
-	}
-}
-
-func (r *Redis) sendLoop() {
-	defer close(r.sendDone)
-	for {
-		select {
-		case msg := <-r.out:
-			r.publish(msg)
-		case <-r.stop:
-			for {
-				select {
-				case msg := <-r.out:
-					r.publish(msg)
-				default:
-					return
-				}
-			}
-		}
-	}
-}
-
+// publish sends one message with PUBLISH.
 func (r *Redis) publish(msg []byte) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -137,10 +99,4 @@ func (r *Redis) subscribe(ctx context.Context, receive func([]byte), subscribed 
 
 // Close implements Transport: it stops accepting messages and publishes what is queued (for up
 // to a few seconds).
-func (r *Redis) Close() {
-	r.stopOnce.Do(func() { close(r.stop) })
-	select {
-	case <-r.sendDone:
-	case <-time.After(5 * time.Second):
-	}
-}
+func (r *Redis) Close() { r.outbox.close() }

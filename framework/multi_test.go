@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/loopgo/loopgo/boot"
 	"github.com/loopgo/loopgo/framework"
@@ -85,3 +86,20 @@ func TestInstancesStartTogetherOnAFreshDatabase(t *testing.T) {
 
 // quietLogger discards what an app logs.
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestMigrationWithAPoolOfOneConnection starts an app whose pool holds one connection: the
+// migration must run on the connection that holds the lock, not wait for a second one.
+func TestMigrationWithAPoolOfOneConnection(t *testing.T) {
+	for _, db := range sharedDatabases(t) {
+		t.Run(db.name, func(t *testing.T) {
+			a := newTestAppCfg(t, fsOf(map[string]string{"note.yaml": noteYAML, "model-config.yaml": modelConfig}), t.TempDir(),
+				func(c *framework.Config) {
+					c.Datasources["db"] = framework.Datasource{URL: db.url, MaxOpenConns: 1}
+					c.Timeouts.Startup = 5 * time.Second
+				})
+			if r := a.do("POST", "/api/notes", map[string]any{"title": "one connection"}); r.Status != 200 {
+				t.Fatalf("create: %d %s", r.Status, r.Raw)
+			}
+		})
+	}
+}

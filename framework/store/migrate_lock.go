@@ -19,9 +19,9 @@ const (
 )
 
 // withMigrationLock runs fn while this store holds the database's migration lock: a PostgreSQL
-// advisory lock or a MySQL named lock, held by a connection of its own for the whole migration,
-// or on SQLite one immediate transaction (fn then gets the transaction; SQLite's DDL is
-// transactional). Waiting for the lock ends with ctx.
+// advisory lock or a MySQL named lock, held for the whole migration by the connection fn's
+// handle runs on, or on SQLite one immediate transaction (fn then gets the transaction;
+// SQLite's DDL is transactional). Waiting for the lock ends with ctx.
 func (s *Store) withMigrationLock(ctx context.Context, fn func(db *gorm.DB) error) error {
 	if s.dialect == "sqlite" {
 		// what could be applied is kept: fn's error reports what could not, and commits the rest
@@ -49,7 +49,11 @@ func (s *Store) withMigrationLock(ctx context.Context, fn func(db *gorm.DB) erro
 		return err
 	}
 	defer release()
-	return fn(s.db.WithContext(ctx))
+	// the migration runs on the connection that holds the lock: a pool bounded to one
+	// connection (maxOpenConns: 1) would otherwise wait for itself until the deadline
+	db := s.db.WithContext(ctx)
+	db.Statement.ConnPool = conn
+	return fn(db)
 }
 
 // takeMigrationLock waits for the migration lock on conn and returns its release.

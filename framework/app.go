@@ -19,10 +19,10 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 	"gopkg.in/yaml.v3"
 
 	"github.com/loopgo/loopgo/framework/acl"
+	"github.com/loopgo/loopgo/framework/authz"
 	"github.com/loopgo/loopgo/framework/builtin"
 	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/mail"
@@ -43,76 +43,60 @@ type bootEntry struct {
 
 // App is a Loopgo application.
 type App struct {
-	cfg           Config
-	log           *slog.Logger
-	reg           *schema.Registry
-	echo          *echo.Echo
-	rest          *rest.Server
-	modelCfg      map[string]ModelConfig
-	stores        map[string]*store.Store
-	attached      map[string]*store.Store // model name -> its datasource
-	handles       map[string]*Model
-	boots         []bootEntry
-	observers     []observer
-	remoteHooks   []remoteHook
-	setup         bool
-	mu            sync.Mutex
-	server        *http.Server
-	addr          net.Addr
-	ready         chan struct{}
-	readyOnce     sync.Once
-	draining      atomic.Bool // shutdown has begun: the health check answers 503
-	closeOnce     sync.Once
-	roles         *acl.Roles
-	corsOn        bool
-	mixins        map[string]MixinFunc
-	aclRows       aclRows
-	anonDecisions anonDecisions
-	staticEntries sync.Map // *schema.Model -> []acl.Entry
-	tokens        tokenCache
-	mailer        mail.Mailer
-	templates     *mail.Templates
-	limiter       *throttle.Limiter
-	users         map[string]*Users
-	usersMu       sync.Mutex
-	apiDoc        *openapi.Document
-	streams       *changeStreams // change streams (changestream.go); nil when off
+	cfg         Config
+	log         *slog.Logger
+	reg         *schema.Registry
+	echo        *echo.Echo
+	rest        *rest.Server
+	modelCfg    map[string]ModelConfig
+	stores      map[string]*store.Store
+	attached    map[string]*store.Store // model name -> its datasource
+	handles     map[string]*Model
+	boots       []bootEntry
+	observers   []observer
+	remoteHooks []remoteHook
+	setup       bool
+	mu          sync.Mutex
+	server      *http.Server
+	addr        net.Addr
+	ready       chan struct{}
+	readyOnce   sync.Once
+	draining    atomic.Bool // shutdown has begun: the health check answers 503
+	closeOnce   sync.Once
+	roles       *acl.Roles
+	corsOn      bool
+	mixins      map[string]MixinFunc
+	authz       *authz.Authorizer
+	tokens      tokenCache
+	mailer      mail.Mailer
+	templates   *mail.Templates
+	limiter     *throttle.Limiter
+	users       map[string]*Users
+	usersMu     sync.Mutex
+	apiDoc      *openapi.Document
+	streams     *changeStreams // change streams (changestream.go); nil when off
 }
 
 // New returns an App for cfg; the built-in models (User, AccessToken, ...) are already loaded.
 func New(cfg Config) (*App, error) {
 	cfg = cfg.withDefaults()
-	e := echo.New()
-	e.HideBanner = true
-	e.HidePort = true
+	level, logRequests, err := cfg.requestLogLevel()
+	if err != nil {
+		return nil, err
+	}
 	a := &App{
-		cfg: cfg, log: cfg.Logger, reg: schema.NewRegistry(), echo: e,
+		cfg: cfg, log: cfg.Logger, reg: schema.NewRegistry(),
 		modelCfg: map[string]ModelConfig{}, stores: map[string]*store.Store{},
 		attached: map[string]*store.Store{}, handles: map[string]*Model{}, ready: make(chan struct{}),
 		users: map[string]*Users{}, roles: acl.NewRoles(),
 		mixins: map[string]MixinFunc{"TimeStamp": TimeStamp},
 	}
-	e.HTTPErrorHandler = rest.ErrorHandler(a.log)
-	// the client address (throttling, audit, sessions) is the peer's unless a proxy is trusted:
-	// X-Forwarded-For from anyone else would let a client pick its own address
-	e.IPExtractor = echo.ExtractIPDirect()
-	if cfg.TrustProxy {
-		e.IPExtractor = echo.ExtractIPFromXFFHeader()
-	}
-	e.Use(middleware.RequestID())
-	level, logRequests, err := cfg.requestLogLevel()
-	if err != nil {
-		return nil, err
-	}
-	if logRequests {
-		e.Use(rest.RequestLogger(a.log, level))
-	}
-	e.Use(rest.SecurityHeaders)
-	e.Use(middleware.Recover())
-	// every route, boot routes included: a body over the limit is refused by its
-	// Content-Length before it is read, or as soon as the limit is passed while reading (413)
-	e.Use(middleware.BodyLimit(strconv.FormatInt(cfg.bodyLimit(), 10) + "B"))
-	a.installCORS()
+	a.echo = rest.NewEcho(rest.EchoOptions{
+		Logger: a.log, RequestLog: logRequests, RequestLogLevel: level, TrustProxy: cfg.TrustProxy,
+		BodyLimit: cfg.bodyLimit(), CORS: rest.CORS{AllowOrigins: cfg.CORS.AllowOrigins, AllowCredentials: cfg.CORS.AllowCredentials},
+	})
+	a.corsOn = len(cfg.CORS.AllowOrigins) > 0
+	a.authz = a.newAuthorizer()
 	if err := a.loadFS(builtin.FS, "models"); err != nil {
 		return nil, fmt.Errorf("built-in models: %w", err)
 	}
@@ -124,10 +108,9 @@ func New(cfg Config) (*App, error) {
 	}
 	a.installUserModels()
 	a.installLifecycle()
-	a.aclRows.a = a
 	a.tokens.ttl = time.Duration(*cfg.TokenCacheSeconds * float64(time.Second))
 	a.Model("AccessToken").Observe("after delete", a.tokens.clear)
-	a.Model("ACL").Observe("after save", a.aclRows.invalidate).Observe("after delete", a.aclRows.invalidate)
+	a.Model("ACL").Observe("after save", a.authz.InvalidateACLs).Observe("after delete", a.authz.InvalidateACLs)
 	return a, nil
 }
 
@@ -363,12 +346,11 @@ func (a *App) buildREST() error {
 		Root: a.cfg.RestAPIRoot, BodyLimit: a.cfg.bodyLimit(), Logger: a.log,
 		CurrentUserLiteral: a.cfg.CurrentUserLiteral, Models: a.reg, Context: callContext,
 		CookieSecret: a.cfg.CookieSecret, CaseSensitive: a.cfg.CaseSensitivePaths,
+		Authorizer: a.authz, Explainer: a.authz,
 	})
 	if a.attached["AccessToken"] != nil {
 		a.rest.SetTokens(a)
 	}
-	a.rest.SetAuthorizer(&authorizer{a: a, roles: a.roles})
-	a.mountExplain()
 	a.mountHealth()
 	for _, h := range a.remoteHooks {
 		a.registerRemoteHook(h)
@@ -565,16 +547,12 @@ func (a *App) SetCORS(c CORS) {
 	a.installCORS()
 }
 
-// installCORS adds Echo's CORS middleware when origins are configured.
+// installCORS adds the CORS middleware (rest.UseCORS) once, when origins are configured.
 func (a *App) installCORS() {
-	if len(a.cfg.CORS.AllowOrigins) == 0 || a.corsOn {
+	if a.corsOn {
 		return
 	}
-	a.corsOn = true
-	a.echo.Use(middleware.CORSWithConfig(middleware.CORSConfig{
-		AllowOrigins: a.cfg.CORS.AllowOrigins, AllowCredentials: a.cfg.CORS.AllowCredentials,
-		AllowHeaders: []string{echo.HeaderContentType, echo.HeaderAuthorization, "X-Access-Token"},
-	}))
+	a.corsOn = rest.UseCORS(a.echo, rest.CORS{AllowOrigins: a.cfg.CORS.AllowOrigins, AllowCredentials: a.cfg.CORS.AllowCredentials})
 }
 
 // nodeOrNil returns n, or nil when the YAML key was absent.

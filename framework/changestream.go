@@ -14,6 +14,7 @@ import (
 
 	"github.com/loopgo/loopgo/framework/acl"
 	"github.com/loopgo/loopgo/framework/apierr"
+	"github.com/loopgo/loopgo/framework/authz"
 	"github.com/loopgo/loopgo/framework/changes"
 	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/rest"
@@ -160,7 +161,7 @@ func (a *App) newChangeStream(c *rest.Call, m *schema.Model) (any, error) {
 	accept := c.Request().Header.Get("Accept")
 	sse := strings.Contains(accept, "text/event-stream") || c.Echo.QueryParam("_format") == "event-stream"
 	return &changeStream{a: a, m: m, tok: c.Token, user: user, matcher: matcher, sse: sse,
-		roles: &cachedRoles{z: &authorizer{a: a, roles: a.roles}, ttl: a.streams.cfg.TokenCheck}}, nil
+		roles: &cachedRoles{z: a.authz, ttl: a.streams.cfg.TokenCheck}}, nil
 }
 
 // changeStream is one subscriber's answer: server-sent events (or JSON lines) of the model's
@@ -352,12 +353,12 @@ func (s *changeStream) mayRead(ctx context.Context, ev changes.Event) (bool, err
 	req := &acl.Request{Model: s.m.Name, Property: "findById", AccessType: acl.READ, ModelID: id, IsUserModel: s.m.IsA("User")}
 	if s.tok != nil {
 		req.UserID = acl.IDString(s.tok.UserID)
-		req.UserModel = s.a.principalModel(s.tok.UserModel)
+		req.UserModel = z.PrincipalModel(s.tok.UserModel)
 		req.TokenScopes = s.tok.Scopes
 	}
-	ctx = withKnownInstance(ctx, s.m.Name, id, ev.Data)
-	ch := acl.NewChecker(z.roles, s.roles, z, z.dynamic())
-	d, err := ch.Check(ctx, req, s.a.staticACLs(s.m), s.m.StringSetting("defaultPermission", ""))
+	ctx = authz.WithKnownInstance(ctx, s.m.Name, id, ev.Data)
+	ch := acl.NewChecker(z.Roles(), s.roles, z, z.Dynamic())
+	d, err := ch.Check(ctx, req, z.StaticACLs(s.m), s.m.StringSetting("defaultPermission", ""))
 	if err != nil {
 		return false, fmt.Errorf("acl check of %s %s: %w", s.m.Name, id, err)
 	}
@@ -367,7 +368,7 @@ func (s *changeStream) mayRead(ctx context.Context, ev changes.Event) (bool, err
 // cachedRoles answers a subscriber's static role mappings from memory for ttl (the token check
 // interval), so a busy stream does not query them for every event.
 type cachedRoles struct {
-	z   *authorizer
+	z   *authz.Authorizer
 	ttl time.Duration
 
 	mu    sync.Mutex
@@ -394,26 +395,4 @@ func (c *cachedRoles) RolesOf(ctx context.Context, principals []acl.Principal) (
 	}
 	c.key, c.roles, c.at = key, roles, time.Now()
 	return roles, nil
-}
-
-// knownInstanceKey carries a record the ACL's $owner check must use instead of loading it (the
-// record of a change event: a removed one cannot be loaded).
-type knownInstanceKey struct{}
-
-type knownInstanceVal struct {
-	model, id string
-	rec       schema.Record
-}
-
-func withKnownInstance(ctx context.Context, model, id string, rec schema.Record) context.Context {
-	return context.WithValue(ctx, knownInstanceKey{}, knownInstanceVal{model: model, id: id, rec: rec})
-}
-
-// knownInstance returns the record ctx carries for (model, id), if any.
-func knownInstance(ctx context.Context, model, id string) (schema.Record, bool) {
-	v, ok := ctx.Value(knownInstanceKey{}).(knownInstanceVal)
-	if !ok || v.model != model || v.id != id {
-		return nil, false
-	}
-	return v.rec, true
 }

@@ -2,11 +2,10 @@ package framework
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/loopgo/loopgo/framework/acl"
+	"github.com/loopgo/loopgo/framework/authz"
 	"github.com/loopgo/loopgo/framework/openapi"
 	"github.com/loopgo/loopgo/framework/schema"
 )
@@ -77,15 +76,7 @@ func (a *App) buildOpenAPI() (*openapi.Document, error) {
 			switch {
 			case mt.Relation != nil:
 				om.Kind = openapi.Related
-				op, _, _ := strings.Cut(strings.TrimPrefix(mt.Name, "__"), "__")
-				target, ok := relationOps[op]
-				if !ok {
-					target = [2]string{"find", acl.READ}
-				}
-				if op == "get" && mt.Relation.Type == schema.BelongsTo {
-					target[0] = "findById" // as checkTarget: the one related instance
-				}
-				om.TargetProperty, om.TargetAccessType = target[0], target[1]
+				om.TargetProperty, om.TargetAccessType = authz.RelatedAccess(mt)
 			case mt.Model.Method(mt.Name, mt.Static) != nil:
 				om.Kind = openapi.Declared
 				om.Description = mt.Model.Method(mt.Name, mt.Static).Description
@@ -115,7 +106,7 @@ func (a *App) serverOwned(m *schema.Model) map[string]string {
 		}
 	}
 	if m.BoolSetting("ownerFromToken", false) {
-		for _, k := range a.ownerKeys(m) {
+		for _, k := range a.authz.OwnerKeys(m) {
 			out[k] = "Set from the caller's access token on create; only an admin may set or change it."
 		}
 	}

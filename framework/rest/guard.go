@@ -7,9 +7,9 @@ import (
 	"github.com/loopgo/loopgo/framework/schema"
 )
 
-// ReadChecker is implemented by an Authorizer that can tell whether a call's caller may READ a
-// model (id "") or one instance of it: nil, or the denial error. Included and related models are
-// only served where it allows (a Loopgo rule; LoopBack checks the parent model only).
+// ReadChecker tells whether a call's caller may READ a model (id "") or one instance of it: nil,
+// or the denial error. Every Authorizer is one: included and related models are only served
+// where it allows (a Loopgo rule; LoopBack checks the parent model only).
 type ReadChecker interface {
 	CheckRead(ctx context.Context, c *Call, m *schema.Model, id string) error
 }
@@ -169,12 +169,12 @@ func (g *includeGuard) readable(ctx context.Context, c *Call, rc ReadChecker, m 
 	return err == nil, nil
 }
 
+// readChecker returns the server's Authorizer, false when the call has none (all allowed).
 func (c *Call) readChecker() (ReadChecker, bool) {
 	if c.srv == nil || c.srv.opts.Authorizer == nil {
 		return nil, false
 	}
-	rc, ok := c.srv.opts.Authorizer.(ReadChecker)
-	return rc, ok
+	return c.srv.opts.Authorizer, true
 }
 
 // isDenial reports whether err is an access denial (4xx) rather than a failure.

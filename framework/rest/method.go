@@ -51,6 +51,15 @@ func (m *Method) SharedName() string {
 	return "prototype." + m.Name
 }
 
+// Verbs lists the HTTP verbs of the method's routes, as declared ("get", "all", ...).
+func (m *Method) Verbs() []string {
+	verbs := make([]string, 0, len(m.Routes))
+	for _, r := range m.Routes {
+		verbs = append(verbs, r.Verb)
+	}
+	return verbs
+}
+
 // Token is the access token resolved for a request.
 type Token struct {
 	Digest    string // SHA-256 hex of the raw id: the stored key
@@ -75,7 +84,37 @@ type Call struct {
 	Err        error
 	State      map[string]any // free space shared by the hooks of one call
 	Header     http.Header    // extra response headers
-	srv        *Server
+	// AuthorizedRoles holds the roles of the ACL rules that allowed the call (LoopBack's
+	// options.authorizedRoles), set by the Authorizer.
+	AuthorizedRoles map[string]bool
+	values          map[any]any // Value and SetValue: per-call state of packages, by typed key
+	srv             *Server
+}
+
+// Value returns what SetValue stored on the call under key, or nil. Keys are values of a
+// package's own unexported type, as for context values, so packages never collide.
+func (c *Call) Value(key any) any { return c.values[key] }
+
+// SetValue stores v on the call under key, for the rest of the call (see Value).
+func (c *Call) SetValue(key, v any) {
+	if c.values == nil {
+		c.values = map[any]any{}
+	}
+	c.values[key] = v
+}
+
+// EachDataRecord calls fn for the call's body data: the object, or each object of an array.
+func (c *Call) EachDataRecord(fn func(rec map[string]any)) {
+	switch d := c.Args["data"].(type) {
+	case map[string]any:
+		fn(d)
+	case []any:
+		for _, x := range d {
+			if rec, ok := x.(map[string]any); ok {
+				fn(rec)
+			}
+		}
+	}
 }
 
 // UserID returns the caller's user id, or nil when anonymous.

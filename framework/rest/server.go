@@ -22,9 +22,12 @@ type TokenResolver interface {
 	ResolveToken(ctx context.Context, raw string) (*Token, error)
 }
 
-// Authorizer decides whether a call may run; a denial is an *apierr.Error (401/403/404).
+// Authorizer decides whether a call may run, and whether its caller may READ the related
+// models a filter, a where or a result reaches (ReadChecker); a denial is an *apierr.Error
+// (401/403/404).
 type Authorizer interface {
 	Authorize(ctx context.Context, c *Call) error
+	ReadChecker
 }
 
 // Options configure a Server.
@@ -34,6 +37,7 @@ type Options struct {
 	Logger             *slog.Logger
 	Tokens             TokenResolver // nil = no token middleware
 	Authorizer         Authorizer    // nil = everything allowed
+	Explainer          Explainer     // serves POST <Root>/ACLs/explain; nil = no such route
 	CurrentUserLiteral string        // e.g. "me"; "" = off
 	CookieSecret       string        // signs token cookies (access_token, authorization); "" = cookies not read
 	Models             filter.Models // for include scopes
@@ -68,6 +72,9 @@ func New(e *echo.Echo, opts Options) *Server {
 	e.Pre(s.foldPaths)
 	e.Any(opts.Root, s.handle)
 	e.Any(opts.Root+"/*", s.handle)
+	if opts.Explainer != nil {
+		s.mountExplain(opts.Explainer)
+	}
 	return s
 }
 

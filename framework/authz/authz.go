@@ -1,4 +1,9 @@
-package framework
+// Package authz enforces Loopgo's ACLs on REST calls with the acl engine: it implements the
+// rest.Authorizer (static rules from the schema, dynamic rows of the ACL model, role mappings
+// from Role and RoleMapping, ownership from the store), the static-role lookups of hooks
+// (HasRole, read at most once per request), owner stamping and the explanations of decisions.
+// It knows the application only through Config.
+package authz
 
 import (
 	"context"
@@ -16,20 +21,69 @@ import (
 	"github.com/loopgo/loopgo/framework/store"
 )
 
-// authorizer enforces ACLs on every remote call (rest.Authorizer) with the acl engine.
-type authorizer struct {
-	a     *App
-	roles *acl.Roles
+// Config is what an Authorizer needs from the application.
+type Config struct {
+	Models  *schema.Registry                // the model definitions
+	StoreOf func(model string) *store.Store // the datasource a model is attached to, nil when none
+	Roles   *acl.Roles                      // custom role resolvers; nil = the built-in roles only
+	Logger  *slog.Logger                    // ACL decisions at debug level; nil = slog.Default()
+	// ACLErrorStatus returns the application's status of a denial with a token (0 or 401, 403,
+	// 404); a model's aclErrorStatus setting wins. nil = 401.
+	ACLErrorStatus func() int
+}
+
+// Authorizer enforces ACLs on every remote call (rest.Authorizer) with the acl engine; it also
+// answers the explain endpoint (rest.Explainer). Safe for concurrent use.
+type Authorizer struct {
+	models      *schema.Registry
+	storeOf     func(string) *store.Store
+	roles       *acl.Roles
+	log         *slog.Logger
+	errorStatus func() int
+	rows        aclRows
+	anon        anonDecisions
+	static      sync.Map // *schema.Model -> []acl.Entry
+}
+
+// New returns an Authorizer for cfg.
+func New(cfg Config) *Authorizer {
+	z := &Authorizer{models: cfg.Models, storeOf: cfg.StoreOf, roles: cfg.Roles, log: cfg.Logger, errorStatus: cfg.ACLErrorStatus}
+	if z.models == nil {
+		z.models = schema.NewRegistry()
+	}
+	if z.storeOf == nil {
+		z.storeOf = func(string) *store.Store { return nil }
+	}
+	if z.roles == nil {
+		z.roles = acl.NewRoles()
+	}
+	if z.log == nil {
+		z.log = slog.Default()
+	}
+	if z.errorStatus == nil {
+		z.errorStatus = func() int { return 0 }
+	}
+	z.rows.z = z
+	return z
 }
 
 // RegisterRole registers a custom role resolver, e.g. "teamMember".
-func (a *App) RegisterRole(name string, fn acl.RoleResolver) error {
-	a.anonDecisions.clear()
-	return a.roles.Register(name, fn)
+func (z *Authorizer) RegisterRole(name string, fn acl.RoleResolver) error {
+	z.anon.clear()
+	return z.roles.Register(name, fn)
+}
+
+// Roles returns the role resolvers.
+func (z *Authorizer) Roles() *acl.Roles { return z.roles }
+
+// InvalidateACLs drops the cached rows of the ACL model; it is the model's "after save" and
+// "after delete" hook.
+func (z *Authorizer) InvalidateACLs(ctx context.Context, hc *store.HookContext) error {
+	return z.rows.invalidate(ctx, hc)
 }
 
 // Authorize checks the call against the model's static and dynamic ACLs.
-func (z *authorizer) Authorize(ctx context.Context, c *rest.Call) error {
+func (z *Authorizer) Authorize(ctx context.Context, c *rest.Call) error {
 	m := c.Method.Model
 	allowed, d, err := z.decide(ctx, c, m, z.request(c))
 	if err != nil {
@@ -39,20 +93,20 @@ func (z *authorizer) Authorize(ctx context.Context, c *rest.Call) error {
 		return z.denied(m, c)
 	}
 	if d != nil {
-		c.State["authorizedRoles"] = d.AuthorizedRoles
+		c.AuthorizedRoles = d.AuthorizedRoles
 	}
 	return z.afterAllowed(ctx, c)
 }
 
 // decide answers a request, reusing an earlier anonymous decision for the same model, method
 // and access type when it cannot depend on the request (d is nil then).
-func (z *authorizer) decide(ctx context.Context, c *rest.Call, m *schema.Model, req *acl.Request) (bool, *acl.Decision, error) {
+func (z *Authorizer) decide(ctx context.Context, c *rest.Call, m *schema.Model, req *acl.Request) (bool, *acl.Decision, error) {
 	key := ""
 	if c.Token == nil {
 		// everything of the request that the decision can depend on for an anonymous caller
 		key = strings.Join([]string{m.Name, req.Property, req.AccessType, strings.Join(req.Aliases, ","),
 			strings.Join(req.MethodScopes, ",")}, "\x00")
-		if allowed, ok := z.a.anonDecisions.get(key, z.a.aclRows.generation()); ok {
+		if allowed, ok := z.anon.get(key, z.rows.generation()); ok {
 			return allowed, nil, nil
 		}
 	}
@@ -61,13 +115,13 @@ func (z *authorizer) decide(ctx context.Context, c *rest.Call, m *schema.Model, 
 		return false, nil, err
 	}
 	if key != "" && z.anonymousCacheable(d) {
-		z.a.anonDecisions.put(key, z.a.aclRows.generation(), d.Allowed)
+		z.anon.put(key, z.rows.generation(), d.Allowed)
 	}
 	return d.Allowed, d, nil
 }
 
 // afterAllowed applies the related model's ACL to relation methods.
-func (z *authorizer) afterAllowed(ctx context.Context, c *rest.Call) error {
+func (z *Authorizer) afterAllowed(ctx context.Context, c *rest.Call) error {
 	if c.Method.Target != nil {
 		return z.checkTarget(ctx, c)
 	}
@@ -77,7 +131,7 @@ func (z *authorizer) afterAllowed(ctx context.Context, c *rest.Call) error {
 // anonymousCacheable reports whether an anonymous decision can be reused for the same model,
 // method and access type: no rule it weighed names a role with a custom resolver (which may
 // look at anything in the request). $owner and static roles never match an anonymous caller.
-func (z *authorizer) anonymousCacheable(d *acl.Decision) bool {
+func (z *Authorizer) anonymousCacheable(d *acl.Decision) bool {
 	for _, c := range d.Candidates {
 		if !strings.EqualFold(c.Entry.PrincipalType, acl.ROLE) {
 			continue
@@ -137,14 +191,31 @@ var relationOps = map[string][2]string{
 	"delete": {"deleteById", acl.WRITE}, "link": {"findById", acl.READ}, "unlink": {"findById", acl.READ},
 }
 
-// checkTarget applies the related model's ACL to a relation method (__get__notes, ...).
-func (z *authorizer) checkTarget(ctx context.Context, c *rest.Call) error {
-	name := strings.TrimPrefix(c.Method.Name, "__")
-	op, _, _ := strings.Cut(name, "__")
+// relationTarget returns the operation of a relation method ("get" of __get__notes) and the
+// related model's method and access type it needs (find, READ for an unknown operation).
+func relationTarget(name string) (op string, target [2]string) {
+	op, _, _ = strings.Cut(strings.TrimPrefix(name, "__"), "__")
 	target, ok := relationOps[op]
 	if !ok {
 		target = [2]string{"find", acl.READ}
 	}
+	return op, target
+}
+
+// RelatedAccess returns the method and access type a relation method needs on its related
+// model, judged without a record (openapi, Endpoints): the related model's method of the
+// operation, findById for the get of a belongsTo relation (one known instance).
+func RelatedAccess(mt *rest.Method) (property, accessType string) {
+	op, t := relationTarget(mt.Name)
+	if op == "get" && mt.Relation != nil && mt.Relation.Type == schema.BelongsTo {
+		t[0] = "findById"
+	}
+	return t[0], t[1]
+}
+
+// checkTarget applies the related model's ACL to a relation method (__get__notes, ...).
+func (z *Authorizer) checkTarget(ctx context.Context, c *rest.Call) error {
+	op, target := relationTarget(c.Method.Name)
 	req := z.principal(c, &acl.Request{Model: c.Method.Target.Name, Property: target[0], AccessType: target[1],
 		IsUserModel: c.Method.Target.IsA("User")})
 	if fk, ok := c.Args["fk"]; ok && fk != nil {
@@ -170,9 +241,9 @@ func (z *authorizer) checkTarget(ctx context.Context, c *rest.Call) error {
 }
 
 // belongsToID returns the foreign key value of a belongsTo relation on the call's instance.
-func (z *authorizer) belongsToID(ctx context.Context, c *rest.Call) (string, error) {
+func (z *Authorizer) belongsToID(ctx context.Context, c *rest.Call) (string, error) {
 	m := c.Method.Model
-	st := z.a.attached[m.Name]
+	st := z.storeOf(m.Name)
 	if st == nil || c.InstanceID == nil {
 		return "", nil
 	}
@@ -180,10 +251,7 @@ func (z *authorizer) belongsToID(ctx context.Context, c *rest.Call) (string, err
 	if err != nil {
 		return "", apierr.Internal(fmt.Errorf("load %s for its %s: %w", m.Name, c.Method.Relation.Name, err))
 	}
-	fk := c.Method.Relation.ForeignKey
-	if fk == "" {
-		fk = c.Method.Relation.Name + "Id"
-	}
+	fk := foreignKey(c.Method.Relation)
 	if inst == nil || inst[fk] == nil {
 		return "", nil
 	}
@@ -192,7 +260,7 @@ func (z *authorizer) belongsToID(ctx context.Context, c *rest.Call) (string, err
 
 // CheckRead implements rest.ReadChecker: may the caller READ model m as a whole (id "": find)
 // or one instance of it (findById), for include and where on related models?
-func (z *authorizer) CheckRead(ctx context.Context, c *rest.Call, m *schema.Model, id string) error {
+func (z *Authorizer) CheckRead(ctx context.Context, c *rest.Call, m *schema.Model, id string) error {
 	req := z.principal(c, &acl.Request{Model: m.Name, Property: "find", AccessType: acl.READ, IsUserModel: m.IsA("User")})
 	if id != "" {
 		req.Property, req.ModelID = "findById", id
@@ -208,55 +276,48 @@ func (z *authorizer) CheckRead(ctx context.Context, c *rest.Call, m *schema.Mode
 }
 
 // principal fills the request's principal fields from the call's token.
-func (z *authorizer) principal(c *rest.Call, req *acl.Request) *acl.Request {
+func (z *Authorizer) principal(c *rest.Call, req *acl.Request) *acl.Request {
 	if c.Token != nil {
 		req.UserID = acl.IDString(c.Token.UserID)
-		req.UserModel = z.a.principalModel(c.Token.UserModel)
+		req.UserModel = z.PrincipalModel(c.Token.UserModel)
 		req.TokenScopes = c.Token.Scopes
 	}
 	return req
 }
 
-// checker returns the call's acl.Checker: one per request, so that the caller's static roles are
-// looked up at most once however many checks (method, related models, included records) it makes.
-func (z *authorizer) checker(c *rest.Call) *acl.Checker {
-	if c != nil {
-		if ch, ok := c.State[checkerKey].(*acl.Checker); ok {
-			return ch
-		}
+// checker returns the call's acl.Checker: one per request, whose role mappings are the call's
+// (callState), so that the caller's static roles are looked up at most once however many checks
+// (method, related models, included records, HasRole) it makes. c nil: a fresh checker.
+func (z *Authorizer) checker(c *rest.Call) *acl.Checker {
+	if c == nil {
+		return acl.NewChecker(z.roles, z, z, z.dynamic())
 	}
-	ch := acl.NewChecker(z.roles, z, z, z.dynamic())
-	if c != nil {
-		c.State[checkerKey] = ch
+	st := z.state(c)
+	if st.checker == nil {
+		st.checker = acl.NewChecker(z.roles, st, z, z.dynamic())
 	}
-	return ch
+	return st.checker
 }
 
-const checkerKey = "loopgo.aclChecker"
-
 // check resolves one access request with the call's checker (c may be nil: a fresh checker).
-func (z *authorizer) check(ctx context.Context, c *rest.Call, m *schema.Model, req *acl.Request) (*acl.Decision, error) {
-	d, err := z.checker(c).Check(ctx, req, z.a.staticACLs(m), m.StringSetting("defaultPermission", ""))
+func (z *Authorizer) check(ctx context.Context, c *rest.Call, m *schema.Model, req *acl.Request) (*acl.Decision, error) {
+	d, err := z.checker(c).Check(ctx, req, z.StaticACLs(m), m.StringSetting("defaultPermission", ""))
 	if err != nil {
 		return nil, err
 	}
-	if z.a.log.Enabled(ctx, slog.LevelDebug) {
-		z.a.log.Debug("acl decision", "model", req.Model, "property", req.Property, "accessType", req.AccessType,
+	if z.log.Enabled(ctx, slog.LevelDebug) {
+		z.log.Debug("acl decision", "model", req.Model, "property", req.Property, "accessType", req.AccessType,
 			"user_id", req.UserID, "decision", d.Permission, "reason", d.Reason)
 	}
 	return d, nil
 }
 
 // request describes a call for the acl engine.
-func (z *authorizer) request(c *rest.Call) *acl.Request {
+func (z *Authorizer) request(c *rest.Call) *acl.Request {
 	m := c.Method.Model
-	verbs := make([]string, 0, len(c.Method.Routes))
-	for _, r := range c.Method.Routes {
-		verbs = append(verbs, r.Verb)
-	}
 	req := &acl.Request{
 		Model: m.Name, Property: c.Method.Name, Aliases: c.Method.Aliases,
-		AccessType:   acl.AccessTypeOf(c.Method.Name, c.Method.AccessType, verbs),
+		AccessType:   acl.AccessTypeOf(c.Method.Name, c.Method.AccessType, c.Method.Verbs()),
 		MethodScopes: c.Method.AccessScopes, IsUserModel: m.IsA("User"),
 	}
 	z.principal(c, req)
@@ -277,11 +338,11 @@ func modelIDOf(c *rest.Call) string {
 }
 
 // denied maps a denial to LoopBack's status: anonymous 401; with a token aclErrorStatus decides.
-func (z *authorizer) denied(m *schema.Model, c *rest.Call) error {
+func (z *Authorizer) denied(m *schema.Model, c *rest.Call) error {
 	if c.Token == nil {
 		return apierr.Unauthorized("AUTHORIZATION_REQUIRED", "Authorization Required")
 	}
-	status := m.IntSetting("aclErrorStatus", z.a.cfg.AclErrorStatus)
+	status := m.IntSetting("aclErrorStatus", z.errorStatus())
 	switch status {
 	case 403:
 		return apierr.New(403, "ACCESS_DENIED", "Access Denied")
@@ -292,9 +353,9 @@ func (z *authorizer) denied(m *schema.Model, c *rest.Call) error {
 }
 
 // RolesOf implements acl.RoleMappings with the Role and RoleMapping models.
-func (z *authorizer) RolesOf(ctx context.Context, principals []acl.Principal) ([]string, error) {
-	rmDef, rmStore := z.a.reg.Model("RoleMapping"), z.a.attached["RoleMapping"]
-	roleDef, roleStore := z.a.reg.Model("Role"), z.a.attached["Role"]
+func (z *Authorizer) RolesOf(ctx context.Context, principals []acl.Principal) ([]string, error) {
+	rmDef, rmStore := z.models.Model("RoleMapping"), z.storeOf("RoleMapping")
+	roleDef, roleStore := z.models.Model("Role"), z.storeOf("Role")
 	if rmDef == nil || rmStore == nil || roleDef == nil || roleStore == nil || len(principals) == 0 {
 		return nil, nil
 	}
@@ -304,7 +365,7 @@ func (z *authorizer) RolesOf(ctx context.Context, principals []acl.Principal) ([
 	}
 	maps, err := rmStore.Find(ctx, rmDef, &filter.Filter{Where: or})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find role mappings: %w", err)
 	}
 	if len(maps) == 0 {
 		return nil, nil
@@ -317,7 +378,7 @@ func (z *authorizer) RolesOf(ctx context.Context, principals []acl.Principal) ([
 	}
 	roles, err := roleStore.Find(ctx, roleDef, &filter.Filter{Where: &filter.Cmp{Property: "id", Prop: roleDef.IDProperty(), Op: filter.Inq, Values: ids}})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find roles: %w", err)
 	}
 	names := make([]string, 0, len(roles))
 	for _, r := range roles {
@@ -329,9 +390,9 @@ func (z *authorizer) RolesOf(ctx context.Context, principals []acl.Principal) ([
 }
 
 // IsOwner implements acl.Owners: it loads the instance and applies LoopBack's owner rules.
-func (z *authorizer) IsOwner(ctx context.Context, model, modelID, userID string) (bool, error) {
-	m := z.a.reg.Model(model)
-	st := z.a.attached[model]
+func (z *Authorizer) IsOwner(ctx context.Context, model, modelID, userID string) (bool, error) {
+	m := z.models.Model(model)
+	st := z.storeOf(model)
 	if m == nil || st == nil {
 		return false, nil
 	}
@@ -358,7 +419,7 @@ func (z *authorizer) IsOwner(ctx context.Context, model, modelID, userID string)
 		if r.Type != "belongsTo" {
 			continue
 		}
-		if target := z.a.reg.Model(r.Model); target != nil && target.IsA("User") {
+		if target := z.models.Model(r.Model); target != nil && target.IsA("User") {
 			rels = append(rels, acl.OwnerRelation{Name: r.Name, ForeignKey: r.ForeignKey})
 		}
 	}
@@ -367,11 +428,11 @@ func (z *authorizer) IsOwner(ctx context.Context, model, modelID, userID string)
 }
 
 // dynamic returns the ACL model as acl.DynamicACLs, or nil when it is not attached.
-func (z *authorizer) dynamic() acl.DynamicACLs {
-	if z.a.attached["ACL"] == nil || z.a.reg.Model("ACL") == nil {
+func (z *Authorizer) dynamic() acl.DynamicACLs {
+	if z.storeOf("ACL") == nil || z.models.Model("ACL") == nil {
 		return nil
 	}
-	return &z.a.aclRows
+	return &z.rows
 }
 
 // aclRowsTTL bounds how long rows of the ACL model are cached: writes through this app clear the
@@ -380,7 +441,7 @@ const aclRowsTTL = time.Second
 
 // aclRows caches the rows of the dynamic ACL model, so a request costs no ACL query.
 type aclRows struct {
-	a       *App
+	z       *Authorizer
 	mu      sync.Mutex
 	entries []acl.Entry
 	loaded  time.Time
@@ -390,7 +451,7 @@ type aclRows struct {
 // generation returns a number that changes whenever the cached rows may have changed; it also
 // advances when the rows are due for a reload, so decisions built on them expire with them.
 func (c *aclRows) generation() uint64 {
-	if c.a == nil || c.a.attached["ACL"] == nil {
+	if c.z == nil || c.z.storeOf("ACL") == nil {
 		return 0
 	}
 	c.mu.Lock()
@@ -432,10 +493,10 @@ func (c *aclRows) Find(ctx context.Context, model, property string, aliases []st
 }
 
 func (c *aclRows) load(ctx context.Context) ([]acl.Entry, error) {
-	m, st := c.a.reg.Model("ACL"), c.a.attached["ACL"]
+	m, st := c.z.models.Model("ACL"), c.z.storeOf("ACL")
 	rows, err := st.Find(ctx, m, nil)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load the ACL model's rows: %w", err)
 	}
 	out := make([]acl.Entry, 0, len(rows))
 	for _, r := range rows {
@@ -456,12 +517,41 @@ func eq(m *schema.Model, prop string, v any) *filter.Cmp {
 	return &filter.Cmp{Property: prop, Prop: m.Property(prop), Op: filter.Eq, Value: v}
 }
 
-// staticACLs returns a model's static ACL entries, converted once.
-func (a *App) staticACLs(m *schema.Model) []acl.Entry {
-	if v, ok := a.staticEntries.Load(m); ok {
+// StaticACLs returns a model's static ACL entries (its YAML and model-config.yaml), converted
+// once.
+func (z *Authorizer) StaticACLs(m *schema.Model) []acl.Entry {
+	if v, ok := z.static.Load(m); ok {
 		return v.([]acl.Entry)
 	}
 	entries := acl.FromSchema(m.Name, m.ACLs)
-	a.staticEntries.Store(m, entries)
+	z.static.Store(m, entries)
 	return entries
+}
+
+// Dynamic returns the rows of the ACL model as acl.DynamicACLs (cached), or nil when the model
+// is not attached.
+func (z *Authorizer) Dynamic() acl.DynamicACLs { return z.dynamic() }
+
+// PrincipalModel is the principal type a token's user model gives in ACLs and role mappings:
+// "" (USER) when the app attaches one user model, the model's name when it attaches several (as
+// LoopBack's polymorphic user relation: user 5 of Customer is not user 5 of User).
+func (z *Authorizer) PrincipalModel(model string) string {
+	n := 0
+	for _, m := range z.models.Models() {
+		if m.IsA("User") && z.storeOf(m.Name) != nil {
+			n++
+		}
+	}
+	if n <= 1 {
+		return ""
+	}
+	return model
+}
+
+// foreignKey is the property of a belongsTo relation's model holding the related id.
+func foreignKey(r *schema.Relation) string {
+	if r.ForeignKey != "" {
+		return r.ForeignKey
+	}
+	return r.Name + "Id"
 }

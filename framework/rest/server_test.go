@@ -188,24 +188,6 @@ type answer struct {
 	Raw    string
 }
 
-func (a answer) obj(t *testing.T) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal([]byte(a.Raw), &m); err != nil {
-		t.Fatalf("not a JSON object: %q", a.Raw)
-	}
-	return m
-}
-
-func (a answer) list(t *testing.T) []any {
-	t.Helper()
-	var l []any
-	if err := json.Unmarshal([]byte(a.Raw), &l); err != nil {
-		t.Fatalf("not a JSON array: %q", a.Raw)
-	}
-	return l
-}
-
 // do sends a request; body is JSON-encoded unless it is a string (sent as is); headers are
 // name, value pairs.
 func (ts *testServer) do(method, path string, body any, headers ...string) answer {

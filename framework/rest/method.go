@@ -5,6 +5,7 @@ package rest
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -87,16 +88,23 @@ type Call struct {
 	// AuthorizedRoles holds the roles of the ACL rules that allowed the call (LoopBack's
 	// options.authorizedRoles), set by the Authorizer.
 	AuthorizedRoles map[string]bool
+	valuesMu        sync.Mutex
 	values          map[any]any // Value and SetValue: per-call state of packages, by typed key
 	srv             *Server
 }
 
 // Value returns what SetValue stored on the call under key, or nil. Keys are values of a
 // package's own unexported type, as for context values, so packages never collide.
-func (c *Call) Value(key any) any { return c.values[key] }
+func (c *Call) Value(key any) any {
+	c.valuesMu.Lock()
+	defer c.valuesMu.Unlock()
+	return c.values[key]
+}
 
 // SetValue stores v on the call under key, for the rest of the call (see Value).
 func (c *Call) SetValue(key, v any) {
+	c.valuesMu.Lock()
+	defer c.valuesMu.Unlock()
 	if c.values == nil {
 		c.values = map[any]any{}
 	}

@@ -27,13 +27,13 @@ func (a *App) newAuthorizer() *authz.Authorizer {
 
 // RegisterRole registers a custom role resolver, e.g. "teamMember".
 func (a *App) RegisterRole(name string, fn acl.RoleResolver) error {
-	return a.authz.RegisterRole(name, fn)
+	return a.authorization.RegisterRole(name, fn)
 }
 
 // HasRole reports whether the token's user is mapped to a static role (Role + RoleMapping); in a
 // REST call the mappings are read once for the whole call.
 func (a *App) HasRole(ctx context.Context, tok *rest.Token, role string) (bool, error) {
-	return a.authz.HasRole(ctx, tok, role)
+	return a.authorization.HasRole(ctx, tok, role)
 }
 
 // Explain answers why a principal may or may not call a model method: the decision, the deciding
@@ -43,7 +43,7 @@ func (a *App) Explain(ctx context.Context, model, property, accessType string, u
 	if a.rest != nil {
 		q = a.rest.ResolveQuery(q)
 	}
-	return a.authz.Explain(ctx, q)
+	return a.authorization.Explain(ctx, q)
 }
 
 // ExplainRoute explains the ACL decision for a request as the REST API would make it (after
@@ -65,7 +65,7 @@ func (a *App) ExplainRoute(ctx context.Context, verb, path string, userID any, u
 	if !ok {
 		return nil, apierr.NotFound("no REST method handles %s %s (the REST API is under %s)", strings.ToUpper(verb), path, a.rest.Root())
 	}
-	return a.authz.ExplainMethod(ctx, mt, params, userID, userModel)
+	return a.authorization.ExplainMethod(ctx, mt, params, userID, userModel)
 }
 
 // RequireAccess returns Echo middleware that applies a model's ACLs to a boot function's own
@@ -82,7 +82,7 @@ func (a *App) RequireAccess(model, property, accessType string) echo.MiddlewareF
 }
 
 // stampOwner is the before-remote hook of ownerFromToken (authz.Authorizer.StampOwner).
-func (a *App) stampOwner(ctx context.Context, c *rest.Call) error { return a.authz.StampOwner(ctx, c) }
+func (a *App) stampOwner(ctx context.Context, c *rest.Call) error { return a.authorization.StampOwner(ctx, c) }
 
 // eachDataRecord calls fn for the call's body data: the object, or each object of an array.
 func eachDataRecord(c *rest.Call, fn func(rec map[string]any)) { c.EachDataRecord(fn) }
@@ -92,8 +92,8 @@ func eachDataRecord(c *rest.Call, fn func(rec map[string]any)) { c.EachDataRecor
 // relation routes).
 func (a *App) installOwnerGuards() {
 	for _, m := range a.reg.Models() {
-		if m.BoolSetting("ownerFromToken", false) && a.attached[m.Name] != nil && len(a.authz.OwnerKeys(m)) > 0 {
-			a.Model(m.Name).Observe(store.HookPersist, a.authz.KeepOwner)
+		if m.BoolSetting("ownerFromToken", false) && a.attached[m.Name] != nil && len(a.authorization.OwnerKeys(m)) > 0 {
+			a.Model(m.Name).Observe(store.HookPersist, a.authorization.KeepOwner)
 		}
 	}
 }

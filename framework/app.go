@@ -43,38 +43,38 @@ type bootEntry struct {
 
 // App is a Loopgo application.
 type App struct {
-	cfg         Config
-	log         *slog.Logger
-	reg         *schema.Registry
-	echo        *echo.Echo
-	rest        *rest.Server
-	modelCfg    map[string]ModelConfig
-	stores      map[string]*store.Store
-	attached    map[string]*store.Store // model name -> its datasource
-	handles     map[string]*Model
-	boots       []bootEntry
-	observers   []observer
-	remoteHooks []remoteHook
-	setup       bool
-	mu          sync.Mutex
-	server      *http.Server
-	addr        net.Addr
-	ready       chan struct{}
-	readyOnce   sync.Once
-	draining    atomic.Bool // shutdown has begun: the health check answers 503
-	closeOnce   sync.Once
-	roles       *acl.Roles
-	corsOn      bool
-	mixins      map[string]MixinFunc
-	authz       *authz.Authorizer
-	tokens      tokenCache
-	mailer      mail.Mailer
-	templates   *mail.Templates
-	limiter     *throttle.Limiter
-	users       map[string]*Users
-	usersMu     sync.Mutex
-	apiDoc      *openapi.Document
-	streams     *changeStreams // change streams (changestream.go); nil when off
+	cfg           Config
+	log           *slog.Logger
+	reg           *schema.Registry
+	echo          *echo.Echo
+	rest          *rest.Server
+	modelCfg      map[string]ModelConfig
+	stores        map[string]*store.Store
+	attached      map[string]*store.Store // model name -> its datasource
+	handles       map[string]*Model
+	boots         []bootEntry
+	observers     []observer
+	remoteHooks   []remoteHook
+	setup         bool
+	mu            sync.Mutex
+	server        *http.Server
+	addr          net.Addr
+	ready         chan struct{}
+	readyOnce     sync.Once
+	draining      atomic.Bool // shutdown has begun: the health check answers 503
+	closeOnce     sync.Once
+	roles         *acl.Roles
+	corsOn        bool
+	mixins        map[string]MixinFunc
+	authorization *authz.Authorizer
+	tokens        tokenCache
+	mailer        mail.Mailer
+	templates     *mail.Templates
+	limiter       *throttle.Limiter
+	users         map[string]*Users
+	usersMu       sync.Mutex
+	apiDoc        *openapi.Document
+	streams       *changeStreams // change streams (changestream.go); nil when off
 }
 
 // New returns an App for cfg; the built-in models (User, AccessToken, ...) are already loaded.
@@ -96,7 +96,7 @@ func New(cfg Config) (*App, error) {
 		BodyLimit: cfg.bodyLimit(), CORS: rest.CORS{AllowOrigins: cfg.CORS.AllowOrigins, AllowCredentials: cfg.CORS.AllowCredentials},
 	})
 	a.corsOn = len(cfg.CORS.AllowOrigins) > 0
-	a.authz = a.newAuthorizer()
+	a.authorization = a.newAuthorizer()
 	if err := a.loadFS(builtin.FS, "models"); err != nil {
 		return nil, fmt.Errorf("built-in models: %w", err)
 	}
@@ -110,7 +110,7 @@ func New(cfg Config) (*App, error) {
 	a.installLifecycle()
 	a.tokens.ttl = time.Duration(*cfg.TokenCacheSeconds * float64(time.Second))
 	a.Model("AccessToken").Observe("after delete", a.tokens.clear)
-	a.Model("ACL").Observe("after save", a.authz.InvalidateACLs).Observe("after delete", a.authz.InvalidateACLs)
+	a.Model("ACL").Observe("after save", a.authorization.InvalidateACLs).Observe("after delete", a.authorization.InvalidateACLs)
 	return a, nil
 }
 
@@ -346,7 +346,7 @@ func (a *App) buildREST() error {
 		Root: a.cfg.RestAPIRoot, BodyLimit: a.cfg.bodyLimit(), Logger: a.log,
 		CurrentUserLiteral: a.cfg.CurrentUserLiteral, Models: a.reg, Context: callContext,
 		CookieSecret: a.cfg.CookieSecret, CaseSensitive: a.cfg.CaseSensitivePaths,
-		Authorizer: a.authz, Explainer: a.authz,
+		Authorizer: a.authorization, Explainer: a.authorization,
 	})
 	if a.attached["AccessToken"] != nil {
 		a.rest.SetTokens(a)

@@ -161,7 +161,7 @@ func (a *App) newChangeStream(c *rest.Call, m *schema.Model) (any, error) {
 	accept := c.Request().Header.Get("Accept")
 	sse := strings.Contains(accept, "text/event-stream") || c.Echo.QueryParam("_format") == "event-stream"
 	return &changeStream{a: a, m: m, tok: c.Token, user: user, matcher: matcher, sse: sse,
-		roles: &cachedRoles{z: a.authz, ttl: a.streams.cfg.TokenCheck}}, nil
+		roles: &cachedRoles{z: a.authorization, ttl: a.streams.cfg.TokenCheck}}, nil
 }
 
 // changeStream is one subscriber's answer: server-sent events (or JSON lines) of the model's

@@ -106,7 +106,7 @@ func (a *App) serverOwned(m *schema.Model) map[string]string {
 		}
 	}
 	if m.BoolSetting("ownerFromToken", false) {
-		for _, k := range a.authz.OwnerKeys(m) {
+		for _, k := range a.authorization.OwnerKeys(m) {
 			out[k] = "Set from the caller's access token on create; only an admin may set or change it."
 		}
 	}

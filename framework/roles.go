@@ -18,7 +18,7 @@ func (a *App) GrantRole(ctx context.Context, role string, userID any) error {
 		return fmt.Errorf("find or create role %s: %w", role, err)
 	}
 	ptype := acl.USER
-	if pm := a.authz.PrincipalModel("User"); pm != "" {
+	if pm := a.authorization.PrincipalModel("User"); pm != "" {
 		ptype = pm
 	}
 	roleDef, st, err := roles.def()

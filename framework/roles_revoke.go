@@ -19,7 +19,7 @@ func (a *App) RevokeRole(ctx context.Context, role string, userID any) (int64, e
 		return 0, nil
 	}
 	ptype := acl.USER
-	if pm := a.authz.PrincipalModel("User"); pm != "" {
+	if pm := a.authorization.PrincipalModel("User"); pm != "" {
 		ptype = pm
 	}
 	mappings := a.Model("RoleMapping")

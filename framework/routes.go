@@ -35,7 +35,7 @@ func (a *App) Endpoints(ctx context.Context) ([]Endpoint, error) {
 	var out []Endpoint
 	for _, ep := range a.rest.Endpoints() {
 		mt := ep.Method
-		callers, err := a.authz.WhoMayCall(ctx, mt, ep.Path)
+		callers, err := a.authorization.WhoMayCall(ctx, mt, ep.Path)
 		if err != nil {
 			return nil, err
 		}

@@ -82,7 +82,9 @@ func (a *App) RequireAccess(model, property, accessType string) echo.MiddlewareF
 }
 
 // stampOwner is the before-remote hook of ownerFromToken (authz.Authorizer.StampOwner).
-func (a *App) stampOwner(ctx context.Context, c *rest.Call) error { return a.authorization.StampOwner(ctx, c) }
+func (a *App) stampOwner(ctx context.Context, c *rest.Call) error {
+	return a.authorization.StampOwner(ctx, c)
+}
 
 // eachDataRecord calls fn for the call's body data: the object, or each object of an array.
 func eachDataRecord(c *rest.Call, fn func(rec map[string]any)) { c.EachDataRecord(fn) }

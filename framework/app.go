@@ -22,8 +22,8 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"gopkg.in/yaml.v3"
 
+	"github.com/loopgo/loopgo/framework/accounts"
 	"github.com/loopgo/loopgo/framework/acl"
-	"github.com/loopgo/loopgo/framework/builtin"
 	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/mail"
 	"github.com/loopgo/loopgo/framework/openapi"
@@ -113,7 +113,7 @@ func New(cfg Config) (*App, error) {
 	// Content-Length before it is read, or as soon as the limit is passed while reading (413)
 	e.Use(middleware.BodyLimit(strconv.FormatInt(cfg.bodyLimit(), 10) + "B"))
 	a.installCORS()
-	if err := a.loadFS(builtin.FS, "models"); err != nil {
+	if err := a.loadFS(accounts.FS, "models"); err != nil {
 		return nil, fmt.Errorf("built-in models: %w", err)
 	}
 	if err := a.reg.ParseFile("throttle.yaml", throttle.ModelYAML); err != nil {

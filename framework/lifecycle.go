@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loopgo/loopgo/framework/accounts"
 	"github.com/loopgo/loopgo/framework/acl"
 	"github.com/loopgo/loopgo/framework/apierr"
-	"github.com/loopgo/loopgo/framework/builtin"
 	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/mail"
 	"github.com/loopgo/loopgo/framework/rest"
@@ -69,7 +69,7 @@ func (a *App) setupUsersLifecycle(u *Users) {
 	if a.limiter != nil {
 		u.SetLimiter(a.limiter)
 	}
-	u.OnResetPasswordRequest(func(ctx context.Context, req builtin.ResetRequest) {
+	u.OnResetPasswordRequest(func(ctx context.Context, req accounts.ResetRequest) {
 		link := a.cfg.Mail.ResetURL + "#access_token=" + url.QueryEscape(req.Token)
 		ttl := time.Duration(req.TTL) * time.Second
 		// the REST reset runs listeners after answering already; Go callers get the same timing
@@ -153,8 +153,8 @@ func (a *App) verifyAfterCreate(ctx context.Context, c *rest.Call) error {
 func (a *App) sendVerification(ctx context.Context, u *Users, userID any, clientAddress string) error {
 	m := u.Model()
 	linkBase := strings.TrimRight(a.cfg.PublicURL, "/") + a.rest.Root() + "/" + m.HTTPPath + "/confirm"
-	ttl := time.Duration(m.IntSetting("verificationTokenTTL", builtin.DefaultVerificationTTL)) * time.Second
-	return u.Verify(ctx, userID, builtin.VerifyOptions{
+	ttl := time.Duration(m.IntSetting("verificationTokenTTL", accounts.DefaultVerificationTTL)) * time.Second
+	return u.Verify(ctx, userID, accounts.VerifyOptions{
 		LinkBase: linkBase, ClientAddress: clientAddress,
 		Send: func(ctx context.Context, to, link string) error {
 			r, err := a.templates.Render(mail.TemplateVerify, mail.TemplateData{AppName: a.cfg.Mail.AppName, Link: link, Email: to, TTL: mail.FormatTTL(ttl)})
@@ -210,7 +210,7 @@ func (a *App) remoteResetPassword(ctx context.Context, c *rest.Call) (any, error
 		return nil, err
 	}
 	opts, _ := c.Args["options"].(map[string]any)
-	return nil, u.ResetPassword(ctx, opts, builtin.ResetOptions{ClientAddress: c.Echo.RealIP(), UserAgent: c.Request().UserAgent(), Background: true})
+	return nil, u.ResetPassword(ctx, opts, accounts.ResetOptions{ClientAddress: c.Echo.RealIP(), UserAgent: c.Request().UserAgent(), Background: true})
 }
 
 func (a *App) remoteChangePassword(ctx context.Context, c *rest.Call) (any, error) {

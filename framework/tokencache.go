@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/loopgo/loopgo/framework/builtin"
+	"github.com/loopgo/loopgo/framework/accounts"
 	"github.com/loopgo/loopgo/framework/rest"
 	"github.com/loopgo/loopgo/framework/store"
 )
@@ -69,7 +69,7 @@ func (c *tokenCache) clear(context.Context, *store.HookContext) error {
 
 // ResolveToken implements rest.TokenResolver with the AccessToken model, through the cache.
 func (a *App) ResolveToken(ctx context.Context, raw string) (*rest.Token, error) {
-	digest := builtin.Digest(raw)
+	digest := accounts.Digest(raw)
 	now := time.Now()
 	if t, ok := a.tokens.get(digest, now); ok {
 		return t, nil

@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/loopgo/loopgo/framework/accounts"
 	"github.com/loopgo/loopgo/framework/acl"
 	"github.com/loopgo/loopgo/framework/apierr"
-	"github.com/loopgo/loopgo/framework/builtin"
 	"github.com/loopgo/loopgo/framework/rest"
 )
 
 // Users is the user-management handle of a user model: login, logout, tokens, passwords.
-type Users = builtin.Users
+type Users = accounts.Users
 
 // Users returns the handle of a user model (User or a model with base: User), after Setup.
 func (a *App) Users(model string) (*Users, error) {
@@ -31,7 +31,7 @@ func (a *App) Users(model string) (*Users, error) {
 	if st == nil || tm == nil || tst == nil {
 		return nil, fmt.Errorf("user model %q needs itself and AccessToken attached to datasources in model-config.yaml", model)
 	}
-	u := builtin.NewUsers(m, st, tm, tst)
+	u := accounts.NewUsers(m, st, tm, tst)
 	u.SetModelLookup(a.reg.Model)
 	a.setupUsersLifecycle(u)
 	a.users[model] = u
@@ -87,7 +87,7 @@ func (a *App) guardServerOwnedFields(ctx context.Context, c *rest.Call) error {
 			// as LoopBack's password setter, a value that is not text is ignored: a required
 			// password then answers "can't be blank"
 			delete(rec, "password")
-		case isStr && builtin.IsHash(pw):
+		case isStr && accounts.IsHash(pw):
 			hashErr = apierr.Unprocessable("INVALID_PASSWORD", "Invalid password: send the password itself, not a hash")
 		}
 	})
@@ -182,7 +182,7 @@ func (a *App) installUserHooks() {
 		if !m.IsA("User") || a.attached[m.Name] == nil {
 			continue
 		}
-		if f := m.IntSetting("saltWorkFactor", builtin.DefaultSaltWorkFactor); f < builtin.MinSaltWorkFactor {
+		if f := m.IntSetting("saltWorkFactor", accounts.DefaultSaltWorkFactor); f < accounts.MinSaltWorkFactor {
 			a.log.Warn("saltWorkFactor is below the ASVS floor of 10: passwords are hashed weakly", "model", m.Name, "saltWorkFactor", f)
 		}
 	}
@@ -210,7 +210,7 @@ func (a *App) remoteLogin(ctx context.Context, c *rest.Call) (any, error) {
 	case string:
 		include = strings.Split(v, ",")
 	}
-	res, err := u.Login(ctx, creds, builtin.LoginOptions{
+	res, err := u.Login(ctx, creds, accounts.LoginOptions{
 		Include: include, ClientAddress: c.Echo.RealIP(), UserAgent: c.Request().UserAgent(),
 	})
 	if err != nil {
@@ -236,7 +236,7 @@ func (a *App) remoteLogout(ctx context.Context, c *rest.Call) (any, error) {
 }
 
 // anyUsers returns the Users handle of the first attached user model, or nil.
-func (a *App) anyUsers() *builtin.Users {
+func (a *App) anyUsers() *accounts.Users {
 	for _, m := range a.reg.Models() {
 		if _, ok := a.attached[m.Name]; ok && m.IsA("User") {
 			if u, err := a.Users(m.Name); err == nil {
@@ -250,7 +250,7 @@ func (a *App) anyUsers() *builtin.Users {
 // callContext carries the caller's token digest to operation hooks (token revocation keeps it).
 func callContext(ctx context.Context, c *rest.Call) context.Context {
 	if c.Token != nil {
-		return builtin.WithCurrentToken(ctx, c.Token.Digest)
+		return accounts.WithCurrentToken(ctx, c.Token.Digest)
 	}
 	return ctx
 }
@@ -266,7 +266,7 @@ func (a *App) finishUserModels(ctx context.Context) error {
 		if key := m.StringSetting("mfaSecretKey", ""); key != "" && len(key) < 16 {
 			return fmt.Errorf("model %s: mfaSecretKey must be at least 16 characters (it encrypts the TOTP secrets); set a longer key", m.Name)
 		}
-		_ = builtin.DummyCompare(ctx, "", m.IntSetting("saltWorkFactor", builtin.DefaultSaltWorkFactor))
+		_ = accounts.DummyCompare(ctx, "", m.IntSetting("saltWorkFactor", accounts.DefaultSaltWorkFactor))
 	}
 	return nil
 }

@@ -47,11 +47,11 @@ func isInvalidToken(err error) bool {
 // ttl 0 means the model's ttl setting and any ttl is capped at maxTTL; -1 (eternal) is stored as
 // is and validates only when the model allows eternal tokens.
 func (u *Users) CreateAccessToken(ctx context.Context, userID any, ttl int64, scopes []string, meta TokenMeta) (string, schema.Record, error) {
-	set := settingsOf(u.model)
+	set := SettingsOf(u.model)
 	if ttl == 0 {
-		ttl = set.ttl
+		ttl = set.TTL
 	}
-	ttl = min(ttl, set.maxTTL)
+	ttl = min(ttl, set.MaxTTL)
 	raw, err := NewTokenID()
 	if err != nil {
 		return "", nil, fmt.Errorf("create access token: %w", err)
@@ -129,7 +129,7 @@ func (u *Users) tokenValid(tok *Resolved, now time.Time) bool {
 	m := u.userModelNamed(tok.UserModel)
 	switch {
 	case tok.TTL == -1:
-		if m == nil || !settingsOf(m).allowEternal {
+		if m == nil || !SettingsOf(m).AllowEternalTokens {
 			return false
 		}
 	case tok.TTL <= 0:
@@ -140,7 +140,7 @@ func (u *Users) tokenValid(tok *Resolved, now time.Time) bool {
 	if m == nil {
 		m = u.model
 	}
-	return active(tok, now, settingsOf(m).inactivityTimeout)
+	return active(tok, now, SettingsOf(m).InactivityTimeout)
 }
 
 // active reports whether tok was last used, or created when never used, less than timeout

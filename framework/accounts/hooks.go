@@ -49,7 +49,7 @@ func firstRun(hc *store.HookContext, key string) bool {
 // normalizeEmailQuery lower-cases a top-level `email` equality of a query when the model's
 // caseSensitiveEmail is false (LoopBack's access hook).
 func (u *Users) normalizeEmailQuery(_ context.Context, hc *store.HookContext) error {
-	if hc.Query == nil || hc.Query.Where == nil || settingsOf(hc.Model).caseSensitiveEmail {
+	if hc.Query == nil || hc.Query.Where == nil || SettingsOf(hc.Model).CaseSensitiveEmail {
 		return nil
 	}
 	lower := func(c filter.Cond) {
@@ -87,19 +87,19 @@ func (u *Users) beforeSave(ctx context.Context, hc *store.HookContext) error {
 	if rec == nil {
 		return nil
 	}
-	set := settingsOf(hc.Model)
+	set := SettingsOf(hc.Model)
 	_, hasPassword := rec["password"]
-	guarded := !hc.IsNewInstance && set.rejectPasswordPatch && !passwordChangeAllowed(ctx)
+	guarded := !hc.IsNewInstance && set.RejectPasswordPatch && !passwordChangeAllowed(ctx)
 	if guarded && hasPassword {
 		return errPasswordChangeNotAllowed()
 	}
 	if !mfaChangeAllowed(ctx) {
 		guardMFA(hc.Model, rec, hc.IsNewInstance)
 	}
-	if err := preparePassword(ctx, hc.Model, rec, set.cost); err != nil {
+	if err := preparePassword(ctx, hc.Model, rec, set.Cost); err != nil {
 		return err
 	}
-	if s, ok := rec["email"].(string); ok && !set.caseSensitiveEmail {
+	if s, ok := rec["email"].(string); ok && !set.CaseSensitiveEmail {
 		rec["email"] = strings.ToLower(s)
 	}
 	if hc.IsNewInstance {

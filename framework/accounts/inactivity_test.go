@@ -81,7 +81,7 @@ func TestInactivitySetting(t *testing.T) {
 	}
 	for _, tc := range tests {
 		m := newEnv(t, tc.settings).user
-		if got := settingsOf(m).inactivityTimeout; got != tc.want {
+		if got := SettingsOf(m).InactivityTimeout; got != tc.want {
 			t.Errorf("inactivityTimeout with %v = %d, want %d", tc.settings, got, tc.want)
 		}
 	}

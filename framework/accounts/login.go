@@ -58,7 +58,7 @@ func errLoginFailed() *apierr.Error { return apierr.Unauthorized("LOGIN_FAILED",
 // answer tells nothing to whoever lacks the password); a wrong or already used code answers 401
 // LOGIN_FAILED and counts as a failed login.
 func (u *Users) Login(ctx context.Context, credentials map[string]any, opts LoginOptions) (*LoginResult, error) {
-	set := settingsOf(u.model)
+	set := SettingsOf(u.model)
 	query, err := loginQuery(credentials, set)
 	if err != nil {
 		return nil, err
@@ -88,7 +88,7 @@ func (u *Users) Login(ctx context.Context, credentials map[string]any, opts Logi
 	}
 	plain, _ := credentials["password"].(string)
 	if user == nil {
-		if err := DummyCompare(ctx, plain, set.cost); err != nil {
+		if err := DummyCompare(ctx, plain, set.Cost); err != nil {
 			return nil, fmt.Errorf("login: %w", err)
 		}
 		return nil, errLoginFailed()
@@ -125,7 +125,7 @@ func (u *Users) Login(ctx context.Context, credentials map[string]any, opts Logi
 		return nil, fmt.Errorf("login: %w", err)
 	}
 	userID := user[idProperty(u.model).Name]
-	if set.verificationReq && !truthy(user["emailVerified"]) {
+	if set.EmailVerificationRequired && !truthy(user["emailVerified"]) {
 		e := apierr.Unauthorized("LOGIN_FAILED_EMAIL_NOT_VERIFIED", "login failed as the email has not been verified")
 		e.Details = map[string]any{"userId": userID}
 		return nil, e
@@ -150,7 +150,7 @@ func (u *Users) Login(ctx context.Context, credentials map[string]any, opts Logi
 // loginQuery normalises credentials into the properties to look the user up by (LoopBack's
 // normalizeCredentials: email wins over username; with realm settings the realm comes from
 // credentials.realm or from a "realm<delimiter>" prefix) and runs the 400 pre-checks.
-func loginQuery(credentials map[string]any, set userSettings) (map[string]any, error) {
+func loginQuery(credentials map[string]any, set Settings) (map[string]any, error) {
 	query := map[string]any{}
 	key := ""
 	switch {
@@ -162,12 +162,12 @@ func loginQuery(credentials map[string]any, set userSettings) (map[string]any, e
 	if key != "" {
 		query[key] = credentials[key]
 	}
-	if set.realmRequired {
+	if set.RealmRequired {
 		if truthy(credentials["realm"]) {
 			query["realm"] = credentials["realm"]
 		}
-		if name, ok := query[key].(string); ok && set.realmDelimiter != "" {
-			if realm, rest, found := strings.Cut(name, set.realmDelimiter); found {
+		if name, ok := query[key].(string); ok && set.RealmDelimiter != "" {
+			if realm, rest, found := strings.Cut(name, set.RealmDelimiter); found {
 				query[key] = rest
 				if realm != "" {
 					query["realm"] = realm
@@ -194,7 +194,7 @@ func loginQuery(credentials map[string]any, set userSettings) (map[string]any, e
 		if !isStr {
 			return nil, apierr.BadRequest("INVALID_EMAIL", "Invalid email")
 		}
-		if !set.caseSensitiveEmail {
+		if !set.CaseSensitiveEmail {
 			query["email"] = strings.ToLower(s)
 		}
 	}

@@ -52,7 +52,7 @@ func (u *Users) MFAEnroll(ctx context.Context, userID any) (secret, otpauthURL s
 	if _, err := u.users.PatchByID(withMFAChange(ctx), u.model, id, map[string]any{propMFAPending: stored}); err != nil {
 		return "", "", fmt.Errorf("mfa enroll: save %s %v: %w", u.model.Name, id, err)
 	}
-	return secret, OTPAuthURL(settingsOf(u.model).mfaIssuer, accountName(user, id), secret), nil
+	return secret, OTPAuthURL(SettingsOf(u.model).MFAIssuer, accountName(user, id), secret), nil
 }
 
 // MFAActivate ends an enrolment: code must be a current one-time code of the pending secret;

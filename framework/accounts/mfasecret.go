@@ -25,7 +25,7 @@ var errNoMFAKey = errors.New("mfa secret is encrypted but the model has no mfaSe
 // mfaAEAD returns the AES-256-GCM cipher keyed by SHA-256 of m's mfaSecretKey setting, or nil
 // when the setting is absent or empty (secrets are then stored as base32 in clear).
 func mfaAEAD(m *schema.Model) (cipher.AEAD, error) {
-	key := m.StringSetting(settingMFASecretKey, "")
+	key := SettingsOf(m).MFASecretKey
 	if key == "" {
 		return nil, nil
 	}

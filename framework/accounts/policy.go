@@ -35,12 +35,7 @@ type PasswordPolicy struct {
 
 // PolicyOf returns the password policy of a user model: settings passwordMinLength (default 8)
 // and passwordCheckCommon (default true).
-func PolicyOf(m *schema.Model) PasswordPolicy {
-	return PasswordPolicy{
-		MinLength:   m.IntSetting(settingPasswordMinLength, DefaultPasswordMinLength),
-		CheckCommon: m.BoolSetting(settingPasswordCheckCommon, true),
-	}
-}
+func PolicyOf(m *schema.Model) PasswordPolicy { return SettingsOf(m).Password }
 
 // Check validates a new password of a model named model: ValidatePassword's 422 errors first
 // (INVALID_PASSWORD, PASSWORD_TOO_LONG), then the policy, whose failures are one 422

@@ -72,8 +72,8 @@ func (u *Users) ResetPassword(ctx context.Context, options map[string]any, ro Re
 			return err
 		}
 	}
-	set := settingsOf(u.model)
-	if !set.caseSensitiveEmail {
+	set := SettingsOf(u.model)
+	if !set.CaseSensitiveEmail {
 		email = strings.ToLower(email)
 	}
 	proceed, err := u.throttleReset(ctx, email, ro.ClientAddress)
@@ -88,7 +88,7 @@ func (u *Users) ResetPassword(ctx context.Context, options map[string]any, ro Re
 	if err != nil {
 		return fmt.Errorf("reset password: find %s: %w", u.model.Name, err)
 	}
-	if user == nil || truthy(user[propDisabled]) || (set.verificationReq && !truthy(user["emailVerified"])) {
+	if user == nil || truthy(user[propDisabled]) || (set.EmailVerificationRequired && !truthy(user["emailVerified"])) {
 		// The same token work as for a real account, without storing anything.
 		raw, err := NewTokenID()
 		if err != nil {
@@ -132,16 +132,16 @@ func (u *Users) throttleReset(ctx context.Context, email, address string) (proce
 }
 
 // issueResetToken replaces the user's reset tokens with a new one and emits the event.
-func (u *Users) issueResetToken(ctx context.Context, user schema.Record, options map[string]any, set userSettings, ro ResetOptions) error {
+func (u *Users) issueResetToken(ctx context.Context, user schema.Record, options map[string]any, set Settings, ro ResetOptions) error {
 	id := user[idProperty(u.model).Name]
 	if err := u.deleteResetTokens(ctx, id); err != nil {
 		return fmt.Errorf("reset password: %w", err)
 	}
 	var scopes []string
-	if set.restrictResetScope {
+	if set.RestrictResetScope {
 		scopes = []string{ResetPasswordScope}
 	}
-	raw, rec, err := u.CreateAccessToken(ctx, id, set.resetTTL, scopes, TokenMeta{ClientAddress: ro.ClientAddress, UserAgent: ro.UserAgent})
+	raw, rec, err := u.CreateAccessToken(ctx, id, set.ResetTTL, scopes, TokenMeta{ClientAddress: ro.ClientAddress, UserAgent: ro.UserAgent})
 	if err != nil {
 		return fmt.Errorf("reset password: %w", err)
 	}

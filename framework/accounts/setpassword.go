@@ -104,7 +104,7 @@ type passwordChange struct {
 // of the user store. When the stored hash is no longer change.expect (a concurrent change won)
 // it answers 400 INVALID_PASSWORD and changes nothing.
 func (u *Users) replacePassword(ctx context.Context, user schema.Record, newPassword any, change passwordChange) error {
-	set := settingsOf(u.model)
+	set := SettingsOf(u.model)
 	if err := PolicyOf(u.model).Check(u.model.Name, newPassword); err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (u *Users) replacePassword(ctx context.Context, user schema.Record, newPass
 		}
 	}
 	plain, _ := newPassword.(string)
-	hash, err := Hash(ctx, plain, set.cost)
+	hash, err := Hash(ctx, plain, set.Cost)
 	if err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}

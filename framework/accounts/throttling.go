@@ -62,63 +62,11 @@ func (u *Users) SetLimiter(l *throttle.Limiter) { u.lim.Store(l) }
 // limiter returns the limiter set by SetLimiter (nil = none; a nil *throttle.Limiter allows all).
 func (u *Users) limiter() *throttle.Limiter { return u.lim.Load() }
 
-// LoginThrottleOf reads a user model's loginThrottle setting: absent = DefaultLoginThrottle,
-// false = off (zero rules), or a mapping overriding some of {accountAddressMax,
-// accountAddressWindow, addressMax, addressWindow, accountMax, accountWindow, trustedWindow}
-// (windows in seconds; a Max of 0 turns that rule off, a trustedWindow of 0 trusts no address).
-func LoginThrottleOf(m *schema.Model) LoginThrottle {
-	t := DefaultLoginThrottle
-	v, ok := m.Setting(settingLoginThrottle)
-	if !ok {
-		return t
-	}
-	if b, isBool := v.(bool); isBool {
-		if !b {
-			return LoginThrottle{}
-		}
-		return t
-	}
-	o, _ := v.(map[string]any)
-	override(&t.AccountAddress, o, "accountAddress")
-	override(&t.Address, o, "address")
-	override(&t.Account, o, "account")
-	if n, ok := number(o["trustedWindow"]); ok {
-		t.Trusted = time.Duration(n * float64(time.Second))
-	}
-	return t
-}
+// LoginThrottleOf returns a user model's loginThrottle setting (see Settings.LoginThrottle).
+func LoginThrottleOf(m *schema.Model) LoginThrottle { return loginThrottleOf(m) }
 
-// MailThrottleOf reads a user model's mailThrottle setting: absent = DefaultMailThrottle,
-// false = off, or a mapping overriding some of {emailMax, emailWindow, addressMax,
-// addressWindow} (windows in seconds).
-func MailThrottleOf(m *schema.Model) MailThrottle {
-	t := DefaultMailThrottle
-	v, ok := m.Setting(settingMailThrottle)
-	if !ok {
-		return t
-	}
-	if b, isBool := v.(bool); isBool {
-		if !b {
-			return MailThrottle{}
-		}
-		return t
-	}
-	o, _ := v.(map[string]any)
-	override(&t.Email, o, "email")
-	override(&t.Address, o, "address")
-	return t
-}
-
-// override sets r's Max and Window from o[prefix+"Max"] and o[prefix+"Window"] (seconds) when
-// they are numbers.
-func override(r *throttle.Rule, o map[string]any, prefix string) {
-	if n, ok := number(o[prefix+"Max"]); ok {
-		r.Max = int(n)
-	}
-	if n, ok := number(o[prefix+"Window"]); ok {
-		r.Window = time.Duration(n * float64(time.Second))
-	}
-}
+// MailThrottleOf returns a user model's mailThrottle setting (see Settings.MailThrottle).
+func MailThrottleOf(m *schema.Model) MailThrottle { return mailThrottleOf(m) }
 
 // loginKeys returns the login rules applied to an account (its id, "id:<id>", when it exists,
 // else the identifier the login named: accountID) and a client address: account+address,

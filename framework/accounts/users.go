@@ -81,7 +81,7 @@ func (u *Users) FindByEmail(ctx context.Context, email string) (schema.Record, e
 	if email == "" {
 		return nil, nil
 	}
-	if !settingsOf(u.model).caseSensitiveEmail {
+	if !SettingsOf(u.model).CaseSensitiveEmail {
 		email = strings.ToLower(email)
 	}
 	rec, err := u.users.FindOne(ctx, u.model, &filter.Filter{Where: eq(u.model, "email", email)})

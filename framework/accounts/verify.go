@@ -92,7 +92,7 @@ func (u *Users) Confirm(ctx context.Context, uid any, token string) error {
 	}
 	stored, _ := user["verificationToken"].(string)
 	created, hasCreated := timeValue(user[propVerificationCreated])
-	ttl := time.Duration(settingsOf(u.model).verificationTTL) * time.Second
+	ttl := time.Duration(SettingsOf(u.model).VerificationTTL) * time.Second
 	match := subtle.ConstantTimeCompare([]byte(Digest(token)), []byte(stored)) == 1
 	if token == "" || stored == "" || !match || !hasCreated || time.Since(created) >= ttl {
 		return apierr.BadRequest("INVALID_TOKEN", "Invalid token")

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -25,7 +24,6 @@ import (
 	"github.com/loopgo/loopgo/framework/accounts"
 	"github.com/loopgo/loopgo/framework/acl"
 	"github.com/loopgo/loopgo/framework/filter"
-	"github.com/loopgo/loopgo/framework/mail"
 	"github.com/loopgo/loopgo/framework/openapi"
 	"github.com/loopgo/loopgo/framework/rest"
 	"github.com/loopgo/loopgo/framework/schema"
@@ -68,13 +66,8 @@ type App struct {
 	mixins        map[string]MixinFunc
 	aclRows       aclRows
 	anonDecisions anonDecisions
-	staticEntries sync.Map // *schema.Model -> []acl.Entry
-	tokens        tokenCache
-	mailer        mail.Mailer
-	templates     *mail.Templates
-	limiter       *throttle.Limiter
-	users         map[string]*Users
-	usersMu       sync.Mutex
+	staticEntries sync.Map          // *schema.Model -> []acl.Entry
+	accounts      *accounts.Service // users, tokens, account lifecycle (accounts_api.go)
 	apiDoc        *openapi.Document
 	streams       *changeStreams // change streams (changestream.go); nil when off
 }
@@ -89,7 +82,7 @@ func New(cfg Config) (*App, error) {
 		cfg: cfg, log: cfg.Logger, reg: schema.NewRegistry(), echo: e,
 		modelCfg: map[string]ModelConfig{}, stores: map[string]*store.Store{},
 		attached: map[string]*store.Store{}, handles: map[string]*Model{}, ready: make(chan struct{}),
-		users: map[string]*Users{}, roles: acl.NewRoles(),
+		roles:  acl.NewRoles(),
 		mixins: map[string]MixinFunc{"TimeStamp": TimeStamp},
 	}
 	e.HTTPErrorHandler = rest.ErrorHandler(a.log)
@@ -122,11 +115,8 @@ func New(cfg Config) (*App, error) {
 	if err := a.reg.ParseFile("throttle-lock.yaml", throttle.LockModelYAML); err != nil {
 		return nil, fmt.Errorf("throttle lock model: %w", err)
 	}
-	a.installUserModels()
-	a.installLifecycle()
+	a.installAccounts()
 	a.aclRows.a = a
-	a.tokens.ttl = time.Duration(*cfg.TokenCacheSeconds * float64(time.Second))
-	a.Model("AccessToken").Observe("after delete", a.tokens.clear)
 	a.Model("ACL").Observe("after save", a.aclRows.invalidate).Observe("after delete", a.aclRows.invalidate)
 	return a, nil
 }
@@ -221,11 +211,9 @@ func (a *App) Setup(ctx context.Context) error {
 	if err := a.setupChangeStreams(dbctx); err != nil {
 		return err
 	}
-	a.setupThrottle()
-	if err := a.setupMail(); err != nil {
+	if err := a.setupAccounts(); err != nil {
 		return err
 	}
-	a.installUserHooks()
 	a.installOwnerGuards()
 	if err := a.buildREST(); err != nil {
 		return err
@@ -587,16 +575,7 @@ func nodeOrNil(n *yaml.Node) *yaml.Node {
 
 // relaxResetScope lets any token call setPassword when a user model turns
 // restrictResetPasswordTokenScope off (LoopBack's default); Loopgo restricts it by default.
-func relaxResetScope(m *schema.Model, methods []*rest.Method) {
-	if !m.IsA("User") || m.BoolSetting("restrictResetPasswordTokenScope", true) {
-		return
-	}
-	for _, mt := range methods {
-		if mt.Name == "setPassword" && mt.Static {
-			mt.AccessScopes = nil
-		}
-	}
-}
+func relaxResetScope(m *schema.Model, methods []*rest.Method) { accounts.RelaxResetScope(m, methods) }
 
 // checkRelationScopes parses every relation's `scope` at start-up, so a typo stops the app with
 // its file and line instead of failing the first request that uses the relation.

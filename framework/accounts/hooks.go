@@ -26,12 +26,11 @@ const (
 // serves every user model on the store; registering the hooks of several Users is harmless, as
 // each operation is handled once.
 func (u *Users) Hooks() map[string]store.Hook {
-	return map[string]store.Hook{
-		"access":        u.normalizeEmailQuery,
-		"before save":   u.beforeSave,
-		"after save":    u.afterSave,
-		"before delete": u.beforeDelete,
+	out := map[string]store.Hook{}
+	for _, h := range u.OperationHooks() {
+		out[h.Name] = h.Fn
 	}
+	return out
 }
 
 // firstRun marks key in hc's hook state and reports whether it was not marked yet.

@@ -1,11 +1,10 @@
-package framework
+package accounts
 
 import (
 	"context"
 	"sync"
 	"time"
 
-	"github.com/loopgo/loopgo/framework/accounts"
 	"github.com/loopgo/loopgo/framework/rest"
 	"github.com/loopgo/loopgo/framework/store"
 )
@@ -59,7 +58,7 @@ func (c *tokenCache) put(digest string, tok rest.Token, created, now time.Time) 
 	c.entries[digest] = cachedToken{tok: tok, created: created, until: now.Add(c.ttl)}
 }
 
-// clear empties the cache (an "after delete" hook of AccessToken).
+// clear empties the cache (an "after delete" hook of AccessToken, see TokenCacheClear).
 func (c *tokenCache) clear(context.Context, *store.HookContext) error {
 	c.mu.Lock()
 	c.entries = nil
@@ -67,14 +66,15 @@ func (c *tokenCache) clear(context.Context, *store.HookContext) error {
 	return nil
 }
 
-// ResolveToken implements rest.TokenResolver with the AccessToken model, through the cache.
-func (a *App) ResolveToken(ctx context.Context, raw string) (*rest.Token, error) {
-	digest := accounts.Digest(raw)
+// ResolveToken implements rest.TokenResolver with the AccessToken model of the first attached
+// user model, through the cache.
+func (s *Service) ResolveToken(ctx context.Context, raw string) (*rest.Token, error) {
+	digest := Digest(raw)
 	now := time.Now()
-	if t, ok := a.tokens.get(digest, now); ok {
+	if t, ok := s.tokens.get(digest, now); ok {
 		return t, nil
 	}
-	u := a.anyUsers()
+	u := s.anyUsers()
 	if u == nil {
 		return nil, nil
 	}
@@ -83,6 +83,6 @@ func (a *App) ResolveToken(ctx context.Context, raw string) (*rest.Token, error)
 		return nil, err
 	}
 	tok := rest.Token{Digest: r.Digest, UserID: r.UserID, UserModel: r.UserModel, TTL: r.TTL, Scopes: r.Scopes, Created: r.Created}
-	a.tokens.put(digest, tok, r.Created, now)
+	s.tokens.put(digest, tok, r.Created, now)
 	return &tok, nil
 }

@@ -1,4 +1,4 @@
-package framework
+package accounts
 
 import (
 	"context"
@@ -42,7 +42,7 @@ const (
 // guardEmailChange runs before REST writes to a user model that change its email: the caller must
 // have logged in recently (setting reauthenticateWithin, seconds, default 900; 0 = off) unless it
 // is an admin, and the old address is remembered to be told of the change afterwards.
-func (a *App) guardEmailChange(ctx context.Context, c *rest.Call) error {
+func (s *Service) guardEmailChange(ctx context.Context, c *rest.Call) error {
 	m := c.Method.Model
 	if t := c.Method.Target; t != nil && t.IsA("User") && strings.HasPrefix(c.Method.Name, "__update") {
 		m = t // a relation route that updates a user: the same rules as PATCH /users/:id
@@ -79,8 +79,7 @@ func (a *App) guardEmailChange(ctx context.Context, c *rest.Call) error {
 		}
 		return nil // a create: nothing changes
 	}
-	users := a.Model(m.Name)
-	current, err := users.FindByID(ctx, rest.NormalizeID(m, id))
+	current, err := s.findByID(ctx, m, rest.NormalizeID(m, id))
 	if err != nil || current == nil {
 		return err
 	}
@@ -95,11 +94,11 @@ func (a *App) guardEmailChange(ctx context.Context, c *rest.Call) error {
 	if !hasEmail || old == newEmail {
 		return nil
 	}
-	admin, err := a.HasRole(ctx, c.Token, "admin")
+	admin, err := s.isAdmin(ctx, c.Token)
 	if err != nil {
 		return err
 	}
-	if within := m.IntSetting("reauthenticateWithin", 900); !admin && within > 0 && c.Token != nil &&
+	if within := SettingsOf(m).ReauthenticateWithin; !admin && within > 0 && c.Token != nil &&
 		time.Since(c.Token.Created) > time.Duration(within)*time.Second {
 		return apierr.Unauthorized("REAUTHENTICATION_REQUIRED",
 			"Log in again to change the email address (the session must be less than %d seconds old)", within)
@@ -113,13 +112,13 @@ func (a *App) guardEmailChange(ctx context.Context, c *rest.Call) error {
 }
 
 // notifyEmailChange tells the (old) address that the email or username of the account changed.
-func (a *App) notifyEmailChange(ctx context.Context, c *rest.Call) error {
+func (s *Service) notifyEmailChange(ctx context.Context, c *rest.Call) error {
 	old, ok := c.State[stateOldEmail].(string)
 	change, _ := c.State[stateChangeText].(string)
-	if !ok || change == "" || !c.Method.Model.BoolSetting("notifyChanges", true) {
+	if !ok || change == "" || !SettingsOf(c.Method.Model).NotifyChanges {
 		return nil
 	}
-	go a.sendNotice(context.WithoutCancel(ctx), old, change)
+	go s.sendNotice(context.WithoutCancel(ctx), old, change)
 	return nil
 }
 
@@ -129,16 +128,16 @@ var sessionMethods = map[string]bool{"sessions": true, "revokeSession": true, "r
 
 // guardSessions asks for a login of the last reauthenticateWithin seconds before a user lists or
 // ends its sessions (an admin is exempt): a stolen old token cannot end the owner's new sessions.
-func (a *App) guardSessions(ctx context.Context, c *rest.Call) error {
+func (s *Service) guardSessions(ctx context.Context, c *rest.Call) error {
 	m := c.Method.Model
 	if !m.IsA("User") || !sessionMethods[c.Method.Name] || c.Token == nil {
 		return nil
 	}
-	within := m.IntSetting("reauthenticateWithin", 900)
+	within := SettingsOf(m).ReauthenticateWithin
 	if within <= 0 || time.Since(c.Token.Created) <= time.Duration(within)*time.Second {
 		return nil
 	}
-	admin, err := a.HasRole(ctx, c.Token, "admin")
+	admin, err := s.isAdmin(ctx, c.Token)
 	if err != nil || admin {
 		return err
 	}
@@ -146,17 +145,13 @@ func (a *App) guardSessions(ctx context.Context, c *rest.Call) error {
 		"Log in again to do this (the session must be less than %d seconds old)", within)
 }
 
-// registerRule is the default limit of sign-up attempts per client address (setting
-// registerThrottle: {max, window} in seconds, or false).
-var registerRule = throttle.Rule{Name: "register-addr", Max: 20, Window: time.Hour}
-
 // maxSignUpsPerRequest bounds a sign-up request that creates a list of users.
 const maxSignUpsPerRequest = 10
 
 // throttleRegistration limits REST sign-up attempts per client address, each user of a list
 // counting once: account creation is abusable (mass accounts, probing which emails exist).
-func (a *App) throttleRegistration(ctx context.Context, c *rest.Call) error {
-	key, ok := a.registrationKey(c)
+func (s *Service) throttleRegistration(ctx context.Context, c *rest.Call) error {
+	key, ok := s.registrationKey(c)
 	if !ok {
 		return nil
 	}
@@ -169,7 +164,7 @@ func (a *App) throttleRegistration(ctx context.Context, c *rest.Call) error {
 	}
 	// counted before anything else is checked, all n at once or none: concurrent sign-ups
 	// beyond the limit are refused on every instance
-	_, wait, err := a.limiter.ReserveN(ctx, key, n)
+	_, wait, err := s.limiter.ReserveN(ctx, key, n)
 	if wait > 0 {
 		return throttle.TooMany(throttle.CodeRateLimited, "Too many sign-ups from this address", wait)
 	}
@@ -177,80 +172,57 @@ func (a *App) throttleRegistration(ctx context.Context, c *rest.Call) error {
 }
 
 // registrationKey returns the sign-up throttle key of a call, when the call is a sign-up.
-func (a *App) registrationKey(c *rest.Call) ([]throttle.Keyed, bool) {
+func (s *Service) registrationKey(c *rest.Call) ([]throttle.Keyed, bool) {
 	m := c.Method.Model
 	if t := c.Method.Target; t != nil && t.IsA("User") && strings.HasPrefix(c.Method.Name, "__create__") {
 		m = t // POST /teams/1/members creates accounts too
 	} else if !m.IsA("User") || c.Method.Name != "create" {
 		return nil, false
 	}
-	if a.limiter == nil {
+	if s.limiter == nil {
 		return nil, false
 	}
-	rule := registerRule
-	switch v := m.Settings["registerThrottle"].(type) {
-	case bool:
-		if !v {
-			return nil, false
-		}
-	case map[string]any:
-		if n, ok := number(v["max"]); ok {
-			rule.Max = int(n)
-		}
-		if w, ok := number(v["window"]); ok {
-			rule.Window = time.Duration(w * float64(time.Second))
-		}
+	rule := SettingsOf(m).RegisterThrottle
+	if rule == nil {
+		return nil, false
 	}
-	return []throttle.Keyed{{Rule: rule, Key: c.Echo.RealIP()}}, true
-}
-
-// number reads a YAML or Go number setting.
-func number(v any) (float64, bool) {
-	switch x := v.(type) {
-	case int:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case float64:
-		return x, true
-	}
-	return 0, false
+	return []throttle.Keyed{{Rule: *rule, Key: c.Echo.RealIP()}}, true
 }
 
 // notifyPasswordChange tells a user by mail that its password changed (change or reset).
-func (a *App) notifyPasswordChange(ctx context.Context, c *rest.Call, userID any) {
-	a.notifyUser(ctx, c, userID, "The password of your account was changed.")
+func (s *Service) notifyPasswordChange(ctx context.Context, c *rest.Call, userID any) {
+	s.notifyUser(ctx, c, userID, "The password of your account was changed.")
 }
 
 // noticeToUser tells the user of a prototype method's instance that its account changed.
-func (a *App) noticeToUser(ctx context.Context, c *rest.Call, change string) {
-	a.notifyUser(ctx, c, c.InstanceID, change)
+func (s *Service) noticeToUser(ctx context.Context, c *rest.Call, change string) {
+	s.notifyUser(ctx, c, c.InstanceID, change)
 }
 
 // notifyUser mails a security notice to a user's address (setting notifyChanges, default true).
-func (a *App) notifyUser(ctx context.Context, c *rest.Call, userID any, change string) {
+func (s *Service) notifyUser(ctx context.Context, c *rest.Call, userID any, change string) {
 	m := c.Method.Model
-	if !m.BoolSetting("notifyChanges", true) {
+	if !SettingsOf(m).NotifyChanges {
 		return
 	}
-	u, err := a.Model(m.Name).FindByID(ctx, rest.NormalizeID(m, userID))
+	u, err := s.findByID(ctx, m, rest.NormalizeID(m, userID))
 	if err != nil || u == nil {
 		return
 	}
 	if email, ok := u["email"].(string); ok && email != "" {
-		go a.sendNotice(context.WithoutCancel(ctx), email, change)
+		go s.sendNotice(context.WithoutCancel(ctx), email, change)
 	}
 }
 
 // sendNotice sends the "changed" security notice.
-func (a *App) sendNotice(ctx context.Context, to, change string) {
+func (s *Service) sendNotice(ctx context.Context, to, change string) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	r, err := a.templates.Render(mail.TemplateChanged, mail.TemplateData{AppName: a.cfg.Mail.AppName, Email: to, Change: change})
+	r, err := s.templates.Render(mail.TemplateChanged, mail.TemplateData{AppName: s.cfg.Mail.AppName, Email: to, Change: change})
 	if err == nil {
-		err = a.mailer.Send(ctx, r.Message(to))
+		err = s.mailer.Send(ctx, r.Message(to))
 	}
 	if err != nil {
-		a.log.Error("account change notice not sent", "err", err)
+		s.log.Error("account change notice not sent", "err", err)
 	}
 }

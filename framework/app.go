@@ -16,16 +16,14 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"gopkg.in/yaml.v3"
 
+	"github.com/loopgo/loopgo/framework/accounts"
 	"github.com/loopgo/loopgo/framework/acl"
 	"github.com/loopgo/loopgo/framework/authz"
-	"github.com/loopgo/loopgo/framework/builtin"
 	"github.com/loopgo/loopgo/framework/filter"
-	"github.com/loopgo/loopgo/framework/mail"
 	"github.com/loopgo/loopgo/framework/openapi"
 	"github.com/loopgo/loopgo/framework/rest"
 	"github.com/loopgo/loopgo/framework/schema"
@@ -67,12 +65,7 @@ type App struct {
 	corsOn        bool
 	mixins        map[string]MixinFunc
 	authorization *authz.Authorizer
-	tokens        tokenCache
-	mailer        mail.Mailer
-	templates     *mail.Templates
-	limiter       *throttle.Limiter
-	users         map[string]*Users
-	usersMu       sync.Mutex
+	accounts      *accounts.Service // users, tokens, account lifecycle (accounts_api.go)
 	apiDoc        *openapi.Document
 	streams       *changeStreams // change streams (changestream.go); nil when off
 }
@@ -88,7 +81,7 @@ func New(cfg Config) (*App, error) {
 		cfg: cfg, log: cfg.Logger, reg: schema.NewRegistry(),
 		modelCfg: map[string]ModelConfig{}, stores: map[string]*store.Store{},
 		attached: map[string]*store.Store{}, handles: map[string]*Model{}, ready: make(chan struct{}),
-		users: map[string]*Users{}, roles: acl.NewRoles(),
+		roles:  acl.NewRoles(),
 		mixins: map[string]MixinFunc{"TimeStamp": TimeStamp},
 	}
 	a.echo = rest.NewEcho(rest.EchoOptions{
@@ -97,7 +90,7 @@ func New(cfg Config) (*App, error) {
 	})
 	a.corsOn = len(cfg.CORS.AllowOrigins) > 0
 	a.authorization = a.newAuthorizer()
-	if err := a.loadFS(builtin.FS, "models"); err != nil {
+	if err := a.loadFS(accounts.FS, "models"); err != nil {
 		return nil, fmt.Errorf("built-in models: %w", err)
 	}
 	if err := a.reg.ParseFile("throttle.yaml", throttle.ModelYAML); err != nil {
@@ -106,10 +99,7 @@ func New(cfg Config) (*App, error) {
 	if err := a.reg.ParseFile("throttle-lock.yaml", throttle.LockModelYAML); err != nil {
 		return nil, fmt.Errorf("throttle lock model: %w", err)
 	}
-	a.installUserModels()
-	a.installLifecycle()
-	a.tokens.ttl = time.Duration(*cfg.TokenCacheSeconds * float64(time.Second))
-	a.Model("AccessToken").Observe("after delete", a.tokens.clear)
+	a.installAccounts()
 	a.Model("ACL").Observe("after save", a.authorization.InvalidateACLs).Observe("after delete", a.authorization.InvalidateACLs)
 	return a, nil
 }
@@ -204,11 +194,9 @@ func (a *App) Setup(ctx context.Context) error {
 	if err := a.setupChangeStreams(dbctx); err != nil {
 		return err
 	}
-	a.setupThrottle()
-	if err := a.setupMail(); err != nil {
+	if err := a.setupAccounts(); err != nil {
 		return err
 	}
-	a.installUserHooks()
 	a.installOwnerGuards()
 	if err := a.buildREST(); err != nil {
 		return err
@@ -565,16 +553,7 @@ func nodeOrNil(n *yaml.Node) *yaml.Node {
 
 // relaxResetScope lets any token call setPassword when a user model turns
 // restrictResetPasswordTokenScope off (LoopBack's default); Loopgo restricts it by default.
-func relaxResetScope(m *schema.Model, methods []*rest.Method) {
-	if !m.IsA("User") || m.BoolSetting("restrictResetPasswordTokenScope", true) {
-		return
-	}
-	for _, mt := range methods {
-		if mt.Name == "setPassword" && mt.Static {
-			mt.AccessScopes = nil
-		}
-	}
-}
+func relaxResetScope(m *schema.Model, methods []*rest.Method) { accounts.RelaxResetScope(m, methods) }
 
 // checkRelationScopes parses every relation's `scope` at start-up, so a typo stops the app with
 // its file and line instead of failing the first request that uses the relation.

@@ -26,7 +26,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/loopgo/loopgo/framework"
-	"github.com/loopgo/loopgo/framework/builtin"
+	"github.com/loopgo/loopgo/framework/accounts"
 	"github.com/loopgo/loopgo/models"
 )
 
@@ -183,8 +183,8 @@ func (env *timingEnv) seedKnown(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("the known account's password is not a bcrypt hash: %w", err)
 	}
-	if cost != builtin.DefaultSaltWorkFactor {
-		return fmt.Errorf("the known account's password is hashed at cost %d, want the default %d", cost, builtin.DefaultSaltWorkFactor)
+	if cost != accounts.DefaultSaltWorkFactor {
+		return fmt.Errorf("the known account's password is hashed at cost %d, want the default %d", cost, accounts.DefaultSaltWorkFactor)
 	}
 	return nil
 }
@@ -379,7 +379,7 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 func printTiming(w io.Writer, c timingCase, ks, us timingStats, knownSQL, unknownSQL sqlProfile) {
 	fmt.Fprintf(w, "\nTiming (issue 6): %s\n", c.title)
 	fmt.Fprintf(w, "one request at a time over loopback HTTP (keep-alive), known/unknown alternating ABBA, bcrypt cost %d, throttling off, GOMAXPROCS=%d\n",
-		builtin.DefaultSaltWorkFactor, runtime.GOMAXPROCS(0))
+		accounts.DefaultSaltWorkFactor, runtime.GOMAXPROCS(0))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "side\tsamples\tmedian ms\tp90 ms\tmin ms\tSQL stmts/req\tSQL ms/req\t")
 	for _, row := range []struct {
@@ -552,21 +552,21 @@ func (env *timingEnv) resetSteps(b *testing.B, n int) {
 		fn   func() error
 	}{
 		{"ResetPassword(known)", func() error {
-			return users.ResetPassword(ctx, map[string]any{"email": timingKnownEmail}, builtin.ResetOptions{ClientAddress: "127.0.0.1"})
+			return users.ResetPassword(ctx, map[string]any{"email": timingKnownEmail}, accounts.ResetOptions{ClientAddress: "127.0.0.1"})
 		}},
 		{"ResetPassword(unknown)", func() error {
-			return users.ResetPassword(ctx, map[string]any{"email": timingUnknownEmail}, builtin.ResetOptions{ClientAddress: "127.0.0.1"})
+			return users.ResetPassword(ctx, map[string]any{"email": timingUnknownEmail}, accounts.ResetOptions{ClientAddress: "127.0.0.1"})
 		}},
 		{"find the user's tokens (AccessToken Find by userId)", func() error {
 			_, err := env.app.Model("AccessToken").Find(ctx, map[string]any{"where": map[string]any{"userId": user["id"]}, "order": "created DESC"})
 			return err
 		}},
 		{"create a scoped token + delete it (Users.CreateAccessToken, Store.DeleteByID)", func() error {
-			raw, _, err := users.CreateAccessToken(ctx, user["id"], 900, []string{builtin.ResetPasswordScope}, builtin.TokenMeta{ClientAddress: "127.0.0.1"})
+			raw, _, err := users.CreateAccessToken(ctx, user["id"], 900, []string{accounts.ResetPasswordScope}, accounts.TokenMeta{ClientAddress: "127.0.0.1"})
 			if err != nil {
 				return err
 			}
-			_, err = tokens.DeleteByID(ctx, tm, builtin.Digest(raw))
+			_, err = tokens.DeleteByID(ctx, tm, accounts.Digest(raw))
 			return err
 		}},
 	}

@@ -29,7 +29,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/loopgo/loopgo/framework"
-	"github.com/loopgo/loopgo/framework/builtin"
+	"github.com/loopgo/loopgo/framework/accounts"
 	"github.com/loopgo/loopgo/framework/rest"
 	"github.com/loopgo/loopgo/models"
 )
@@ -150,7 +150,7 @@ func newBenchEnv(ctx context.Context) (env *benchEnv, err error) {
 	}
 	fixed := fixedTokens{}
 	for _, u := range env.users {
-		fixed[u.token] = rest.Token{Digest: builtin.Digest(u.token), UserID: u.id, UserModel: "User", TTL: 1209600, Created: time.Now()}
+		fixed[u.token] = rest.Token{Digest: accounts.Digest(u.token), UserID: u.id, UserModel: "User", TTL: 1209600, Created: time.Now()}
 	}
 	env.noTok.REST().SetTokens(fixed)
 	env.noTokSrv = httptest.NewServer(labelled("loopgo-notoken", env.noTok.Handler()))
@@ -170,7 +170,7 @@ func newBenchEnv(ctx context.Context) (env *benchEnv, err error) {
 // seed creates the users (with a precomputed cost-10 hash, stored verbatim), one access token
 // each, and the notes in one transaction.
 func (env *benchEnv) seed(ctx context.Context) error {
-	hash, err := bcrypt.GenerateFromPassword([]byte(benchPassword), builtin.DefaultSaltWorkFactor)
+	hash, err := bcrypt.GenerateFromPassword([]byte(benchPassword), accounts.DefaultSaltWorkFactor)
 	if err != nil {
 		return fmt.Errorf("seed: hash password: %w", err)
 	}
@@ -190,7 +190,7 @@ func (env *benchEnv) seed(ctx context.Context) error {
 		if !ok {
 			return fmt.Errorf("seed: user %s has id %v (%T), want a number", email, rec["id"], rec["id"])
 		}
-		raw, _, err := users.CreateAccessToken(ctx, id, 0, nil, builtin.TokenMeta{})
+		raw, _, err := users.CreateAccessToken(ctx, id, 0, nil, accounts.TokenMeta{})
 		if err != nil {
 			return fmt.Errorf("seed: token of %s: %w", email, err)
 		}

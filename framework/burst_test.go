@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/loopgo/loopgo/framework"
-	"github.com/loopgo/loopgo/framework/builtin"
+	"github.com/loopgo/loopgo/framework/accounts"
 	"github.com/loopgo/loopgo/framework/mail"
 	"github.com/loopgo/loopgo/framework/mail/mailtest"
 	"github.com/loopgo/loopgo/framework/store"
@@ -162,7 +162,7 @@ func TestBurstOfWrongPasswordsIsThrottledAcrossInstances(t *testing.T) {
 				t.Fatalf("sign-up: %d %s", r.Status, r.Raw)
 			}
 			const limit = 5 // loginThrottle: 5 failures per account and address per 15 minutes
-			before := builtin.BcryptRuns()
+			before := accounts.BcryptRuns()
 			counts := burst(30, func(i int) int {
 				// email and username name one account: they share its budget
 				id := `"email":"ann@example.com"`
@@ -175,7 +175,7 @@ func TestBurstOfWrongPasswordsIsThrottledAcrossInstances(t *testing.T) {
 				t.Log(internalErrors(apps))
 				t.Fatalf("30 concurrent wrong passwords: %v; want %d x 401 and %d x 429", counts, limit, 30-limit)
 			}
-			if runs := builtin.BcryptRuns() - before; runs != limit {
+			if runs := accounts.BcryptRuns() - before; runs != limit {
 				t.Fatalf("%d bcrypt comparisons for 30 attempts; want %d", runs, limit)
 			}
 			// the right password from that address is throttled too (no oracle), on both
@@ -199,18 +199,18 @@ func TestResetTokenIsUsedOnceUnderABurst(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			raw, _, err := users.CreateAccessToken(context.Background(), int64(1), 900, []string{builtin.ResetPasswordScope}, builtinMeta())
+			raw, _, err := users.CreateAccessToken(context.Background(), int64(1), 900, []string{accounts.ResetPasswordScope}, builtinMeta())
 			if err != nil {
 				t.Fatal(err)
 			}
-			before := builtin.BcryptRuns()
+			before := accounts.BcryptRuns()
 			counts := burst(20, func(i int) int {
 				return post(t, urls[i%2]+"/api/users/reset-password", fmt.Sprintf(`{"newPassword":"BrandNewSecret%d"}`, i), "Authorization", raw)
 			})
 			if counts[204] != 1 || counts[401] != 19 {
 				t.Fatalf("20 concurrent uses of one reset token: %v; want one 204 and 19 x 401", counts)
 			}
-			if runs := builtin.BcryptRuns() - before; runs != 1 {
+			if runs := accounts.BcryptRuns() - before; runs != 1 {
 				t.Fatalf("%d passwords hashed; want 1", runs)
 			}
 			if n := countRows(t, apps[0], "AccessToken"); n != 0 {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/loopgo/loopgo/framework"
-	"github.com/loopgo/loopgo/framework/builtin"
+	"github.com/loopgo/loopgo/framework/accounts"
 	"github.com/loopgo/loopgo/framework/rest"
 )
 
@@ -50,7 +50,7 @@ func TestUserWriteGuards(t *testing.T) {
 	})
 	ctx := context.Background()
 	team, _ := a.app.Model("Team").Create(ctx, map[string]any{"name": "t"})
-	hash, err := builtin.HashPassword("SuperFakePassword", 4)
+	hash, err := accounts.HashPassword("SuperFakePassword", 4)
 	if err != nil {
 		t.Fatal(err)
 	}

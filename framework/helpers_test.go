@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/loopgo/loopgo/framework"
-	"github.com/loopgo/loopgo/framework/builtin"
+	"github.com/loopgo/loopgo/framework/accounts"
 )
 
 // fastBcrypt makes test apps hash passwords at bcrypt's minimum cost.
@@ -181,8 +181,8 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 }
 
 // builtinMeta is the token metadata of tokens created directly in tests.
-func builtinMeta() builtin.TokenMeta {
-	return builtin.TokenMeta{ClientAddress: "127.0.0.1", UserAgent: "test"}
+func builtinMeta() accounts.TokenMeta {
+	return accounts.TokenMeta{ClientAddress: "127.0.0.1", UserAgent: "test"}
 }
 
 // staleToken creates an access token for a user whose login is an hour old (past the
@@ -198,7 +198,7 @@ func (a *testApp) staleToken(userID any) string {
 		a.t.Fatal(err)
 	}
 	db := a.app.StoreOf("AccessToken").DB(context.Background())
-	if err := db.Exec(`UPDATE "AccessToken" SET "created" = ? WHERE "id" = ?`, time.Now().Add(-time.Hour).UTC(), builtin.Digest(raw)).Error; err != nil {
+	if err := db.Exec(`UPDATE "AccessToken" SET "created" = ? WHERE "id" = ?`, time.Now().Add(-time.Hour).UTC(), accounts.Digest(raw)).Error; err != nil {
 		a.t.Fatal(err)
 	}
 	return raw

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/loopgo/loopgo/framework"
-	"github.com/loopgo/loopgo/framework/builtin"
+	"github.com/loopgo/loopgo/framework/accounts"
 	"github.com/loopgo/loopgo/framework/mail"
 	"github.com/loopgo/loopgo/framework/mail/mailtest"
 )
@@ -392,7 +392,7 @@ func TestMFAOverREST(t *testing.T) {
 	}
 	now := time.Now()
 	code := func(at time.Time) string {
-		c, err := builtin.TOTPCode(secret, at)
+		c, err := accounts.TOTPCode(secret, at)
 		if err != nil {
 			t.Fatal(err)
 		}

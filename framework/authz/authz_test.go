@@ -9,9 +9,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/loopgo/loopgo/framework/accounts"
 	"github.com/loopgo/loopgo/framework/acl"
 	"github.com/loopgo/loopgo/framework/apierr"
-	"github.com/loopgo/loopgo/framework/builtin"
 	"github.com/loopgo/loopgo/framework/rest"
 	"github.com/loopgo/loopgo/framework/schema"
 	"github.com/loopgo/loopgo/framework/store"
@@ -85,12 +85,12 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	reg := schema.NewRegistry()
-	files, err := fs.Glob(builtin.FS, "models/*.yaml")
+	files, err := fs.Glob(accounts.FS, "models/*.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range files {
-		src, err := fs.ReadFile(builtin.FS, f)
+		src, err := fs.ReadFile(accounts.FS, f)
 		if err != nil {
 			t.Fatal(err)
 		}

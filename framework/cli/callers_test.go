@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/loopgo/loopgo/framework"
-	"github.com/loopgo/loopgo/framework/builtin"
+	"github.com/loopgo/loopgo/framework/accounts"
 )
 
 // TestCallersMatchRealCalls checks what the routes command says against the app: every Doc
@@ -59,7 +59,7 @@ func TestCallersMatchRealCalls(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		res, err := users.Login(ctx, map[string]any{"email": email, "password": "Long-Enough-Passphrase"}, builtin.LoginOptions{})
+		res, err := users.Login(ctx, map[string]any{"email": email, "password": "Long-Enough-Passphrase"}, accounts.LoginOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

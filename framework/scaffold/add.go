@@ -14,7 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/loopgo/loopgo/framework/builtin"
+	"github.com/loopgo/loopgo/framework/accounts"
 	"github.com/loopgo/loopgo/framework/schema"
 )
 
@@ -31,12 +31,12 @@ var propertyTypes = []string{"string", "number", "boolean", "date", "object", "a
 // builtinRegistry parses the built-in models (User, AccessToken, ACL, Role, RoleMapping).
 func builtinRegistry() (*schema.Registry, error) {
 	reg := schema.NewRegistry()
-	entries, err := fs.ReadDir(builtin.FS, "models")
+	entries, err := fs.ReadDir(accounts.FS, "models")
 	if err != nil {
 		return nil, err
 	}
 	for _, e := range entries {
-		src, err := fs.ReadFile(builtin.FS, "models/"+e.Name())
+		src, err := fs.ReadFile(accounts.FS, "models/"+e.Name())
 		if err != nil {
 			return nil, err
 		}

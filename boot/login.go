@@ -7,8 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loopgo/loopgo/framework"
-	"github.com/loopgo/loopgo/framework/apierr"
-	"github.com/loopgo/loopgo/framework/builtin"
 )
 
 // LoginRoutes adds the seed tutorial's short POST /login and POST /logout routes, calling the
@@ -56,10 +54,10 @@ func LoginRoutes(ctx context.Context, app *framework.App) error {
 			id = body.Username
 		}
 		who, _ := id.(string)
-		res, err := users.Login(c.Request().Context(), creds, builtin.LoginOptions{ClientAddress: c.RealIP(), UserAgent: c.Request().UserAgent()})
+		res, err := users.Login(c.Request().Context(), creds, framework.LoginOptions{ClientAddress: c.RealIP(), UserAgent: c.Request().UserAgent()})
 		if err != nil {
 			record(c, "login", "failure", who, nil)
-			if e, ok := apierr.As(err); ok {
+			if e, ok := framework.AsError(err); ok {
 				switch {
 				case e.StatusCode == http.StatusTooManyRequests:
 					c.Response().Header().Set("Retry-After", e.Headers["Retry-After"])
@@ -84,7 +82,7 @@ func LoginRoutes(ctx context.Context, app *framework.App) error {
 		if tok, err := users.ResolveToken(c.Request().Context(), raw); err == nil && tok != nil {
 			userID = tok.UserID
 		}
-		if err := users.Logout(c.Request().Context(), builtin.Digest(raw)); err != nil {
+		if err := users.Logout(c.Request().Context(), framework.Digest(raw)); err != nil {
 			record(c, "logout", "failure", "", userID)
 			return framework.WriteJSON(c, http.StatusNotFound, map[string]string{"error": "logout failed"})
 		}

@@ -4,15 +4,16 @@
 //
 //	func TestNotes(t *testing.T) {
 //		app := loopgotest.NewApp(t, loopgotest.Models(models.FS), loopgotest.Register(models.Register))
-//		tok := app.SignUpAndLogin("/api/users", map[string]any{"email": "a@example.com", "password": "Long-Enough-1"})
+//		tok := app.SignUpAndLogin("/api/users", map[string]any{"email": "a@example.com", "password": "SuperFakePassword"})
 //		loopgotest.Run(t, app, []loopgotest.Scenario{
 //			{Name: "create", Method: "POST", URL: "/api/notes", Body: `{"title":"hi"}`, Token: tok,
-//				Status: 200, JSON: map[string]any{"title": "hi"},
+//				Status: 200, JSON: map[string]any{"title": "hi", "ownerId": 1},
 //				Rows: []loopgotest.Rows{{Model: "Note", Where: map[string]any{"title": "hi"}, Count: 1}}},
+//			{Name: "anonymous", Method: "POST", URL: "/api/notes", Body: `{"title":"x"}`, Status: 401},
 //		})
 //	}
 //
-// The package imports framework; framework does not import it.
+// The package imports framework; framework does not import it. See docs/testing.md.
 package loopgotest
 
 import (

@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loopgo/loopgo/framework"
-	"github.com/loopgo/loopgo/framework/apierr"
 )
 
 // LoginRoutes adds the seed tutorial's short POST /login and POST /logout routes, calling the
@@ -58,7 +57,7 @@ func LoginRoutes(ctx context.Context, app *framework.App) error {
 		res, err := users.Login(c.Request().Context(), creds, framework.LoginOptions{ClientAddress: c.RealIP(), UserAgent: c.Request().UserAgent()})
 		if err != nil {
 			record(c, "login", "failure", who, nil)
-			if e, ok := apierr.As(err); ok {
+			if e, ok := framework.AsError(err); ok {
 				switch {
 				case e.StatusCode == http.StatusTooManyRequests:
 					c.Response().Header().Set("Retry-After", e.Headers["Retry-After"])

@@ -3,57 +3,28 @@ package notesclient_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/oapi-codegen/runtime/types"
 
 	"github.com/loopgo/loopgo/boot"
 	"github.com/loopgo/loopgo/examples/notesclient"
-	"github.com/loopgo/loopgo/framework"
-	"github.com/loopgo/loopgo/framework/openapi/openapitest"
+	"github.com/loopgo/loopgo/framework/loopgotest"
 	"github.com/loopgo/loopgo/models"
 )
 
-// readyApp serves the ready app (models/, boot/) on temporary SQLite files.
-func readyApp(t *testing.T) (*framework.App, *httptest.Server) {
-	t.Helper()
-	dir := t.TempDir()
-	app, err := framework.New(framework.Config{Datasources: map[string]framework.Datasource{
-		"db": {URL: "sqlite:" + filepath.Join(dir, "app.db")}, "audit": {URL: "sqlite:" + filepath.Join(dir, "audit.db")},
-	}, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := app.LoadModels(models.FS); err != nil {
-		t.Fatal(err)
-	}
-	models.Register(app)
-	boot.Register(app)
-	app.Boot("test-fast-bcrypt", func(ctx context.Context, a *framework.App) error {
-		a.Model("User").Definition().Settings["saltWorkFactor"] = 4
-		return nil
-	})
-	if err := app.Setup(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app.Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		_ = app.Shutdown(context.Background())
-	})
-	return app, srv
+// readyApp is the ready app (models/, boot/) on temporary SQLite files.
+func readyApp(t *testing.T) *loopgotest.App {
+	return loopgotest.NewApp(t, loopgotest.Datasources("db", "audit"), loopgotest.Models(models.FS),
+		loopgotest.Register(models.Register, boot.Register))
 }
 
 // TestClientIsGeneratedFromTheCurrentDocument fails when openapi.json (and so the client) is
 // older than the ready app's models: run `make generate`.
 func TestClientIsGeneratedFromTheCurrentDocument(t *testing.T) {
-	app, _ := readyApp(t)
+	app := readyApp(t)
 	want, err := app.OpenAPI().JSON()
 	if err != nil {
 		t.Fatal(err)
@@ -65,36 +36,6 @@ func TestClientIsGeneratedFromTheCurrentDocument(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Fatal("examples/notesclient/openapi.json differs from the ready app's document: run `make generate` to write it and the client again")
 	}
-}
-
-// checkingDoer sends requests and checks each exchange against the document.
-type checkingDoer struct {
-	t *testing.T
-	c *openapitest.Checker
-}
-
-func (d checkingDoer) Do(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		body, _ = io.ReadAll(req.Body)
-		req.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(raw))
-	if resp.StatusCode < 300 {
-		if _, err := d.c.CheckRequest(req, body); err != nil {
-			d.t.Errorf("the generated client sent a request the document refuses: %v", err)
-		}
-	}
-	if _, err := d.c.CheckResponse(req, resp.StatusCode, resp.Header, raw); err != nil {
-		d.t.Errorf("the server's answer does not match the document: %v", err)
-	}
-	return resp, nil
 }
 
 // newNote is the body of a create of one note (the document allows one or a list).
@@ -110,13 +51,10 @@ func newNote(t *testing.T, n notesclient.NewNote) notesclient.NoteCreateJSONRequ
 // TestSeedFlowThroughGeneratedClient drives the seed tutorial (register, login, create notes,
 // list them with a filter, logout) through the client oapi-codegen generated from the document.
 func TestSeedFlowThroughGeneratedClient(t *testing.T) {
-	app, srv := readyApp(t)
-	doc, _ := app.OpenAPI().JSON()
-	checker, err := openapitest.NewChecker(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := notesclient.NewClientWithResponses(srv.URL+"/api", notesclient.WithHTTPClient(checkingDoer{t: t, c: checker}))
+	app := readyApp(t)
+	// every exchange is checked against the document: the requests the generated client sends
+	// (when the server accepts them) and the server's answers
+	c, err := notesclient.NewClientWithResponses(app.URL()+"/api", notesclient.WithHTTPClient(app.Client(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

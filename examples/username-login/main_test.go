@@ -1,48 +1,42 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
-	"github.com/loopgo/loopgo/framework"
+	"github.com/loopgo/loopgo/framework/loopgotest"
 )
 
+// newTestApp is the example app on a temporary SQLite file; every answer is checked against its
+// OpenAPI document.
+func newTestApp(t *testing.T) *loopgotest.App {
+	return loopgotest.NewApp(t, loopgotest.Constructor(NewApp), loopgotest.CheckExchanges())
+}
+
 func TestUsernameOnlyUsers(t *testing.T) {
-	app, err := NewApp("sqlite:" + filepath.Join(t.TempDir(), "u.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	app.Boot("fast-bcrypt", func(ctx context.Context, a *framework.App) error {
-		a.Model("User").Definition().Settings["saltWorkFactor"] = 4
-		return nil
+	loopgotest.Run(t, newTestApp(t), []loopgotest.Scenario{
+		{
+			Name: "sign-up without email", Method: "POST", URL: "/api/users", Body: `{"username":"ann","password":"SuperFakePassword"}`,
+			Status: 200, JSON: map[string]any{"username": "ann"},
+			Rows: []loopgotest.Rows{{Model: "User", Where: map[string]any{"username": "ann"}, Count: 1}},
+		},
+		{
+			Name: "format rule removed too", Method: "POST", URL: "/api/users", Body: `{"username":"bob","email":"not-an-email","password":"SuperFakePassword"}`,
+			Status: 200, JSON: map[string]any{"username": "bob", "email": "not-an-email"},
+		},
+		{
+			Name: "login by username", Method: "POST", URL: "/api/users/login", Body: `{"username":"ann","password":"SuperFakePassword"}`,
+			Status: 200, JSON: map[string]any{"id": loopgotest.Len(64), "userId": 1},
+		},
+		{
+			Name: "username still unique", Method: "POST", URL: "/api/users", Body: `{"username":"ann","password":"SuperFakePassword"}`,
+			Status: 422, Contains: []string{`"username":["uniqueness"]`},
+			Rows: []loopgotest.Rows{{Model: "User", Count: 2}},
+		},
 	})
-	if err := app.Setup(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer app.Shutdown(context.Background())
-	post := func(path, body string) (int, map[string]any) {
-		req := httptest.NewRequest("POST", path, bytes.NewReader([]byte(body)))
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		app.Handler().ServeHTTP(rec, req)
-		var obj map[string]any
-		_ = json.Unmarshal(rec.Body.Bytes(), &obj)
-		return rec.Code, obj
-	}
-	if st, obj := post("/api/users", `{"username":"ann","password":"SuperFakePassword"}`); st != 200 || obj["username"] != "ann" {
-		t.Fatalf("sign-up without email: %d %v", st, obj)
-	}
-	if st, obj := post("/api/users", `{"username":"bob","email":"not-an-email","password":"SuperFakePassword"}`); st != 200 {
-		t.Fatalf("format rule still there: %d %v", st, obj)
-	}
-	if st, obj := post("/api/users/login", `{"username":"ann","password":"SuperFakePassword"}`); st != 200 || len(obj["id"].(string)) != 64 {
-		t.Fatalf("login by username: %d %v", st, obj)
-	}
-	if st, _ := post("/api/users", `{"username":"ann","password":"SuperFakePassword"}`); st != 422 {
-		t.Fatalf("username uniqueness: %d", st)
-	}
+}
+
+// TestOpenAPIDocumentIsValid checks the example's OpenAPI document with a real OpenAPI 3.1
+// validator (libopenapi): parsed, every reference resolved, the OpenAPI 3.1 schema passed.
+func TestOpenAPIDocumentIsValid(t *testing.T) {
+	loopgotest.CheckOpenAPI(t, newTestApp(t).App)
 }

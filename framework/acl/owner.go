@@ -1,15 +1,12 @@
 package acl
 
-import (
-	"fmt"
-	"strconv"
-)
+import "github.com/loopgo/loopgo/framework/schema"
 
 // OwnerRelation is a belongsTo relation of the target model whose target is a user model that
 // the token's user can be (the framework passes only those, in declaration order).
 type OwnerRelation struct {
 	Name       string // relation name
-	ForeignKey string // instance property holding the related user's id; "" = Name + "Id"
+	ForeignKey string // instance property holding the related user's id; "" = schema.DefaultBelongsToKey(Name)
 }
 
 // OwnerOf decides whether userID owns a loaded instance (spec 3.7 steps 3-4, role.test.js):
@@ -25,12 +22,12 @@ func OwnerOf(inst map[string]any, rels []OwnerRelation, ownerRelations any, user
 	if userID == "" || inst == nil {
 		return false
 	}
-	if !truthy(ownerRelations) {
-		if id := inst["userId"]; truthy(id) && isScalar(id) {
-			return IDString(id) == userID
+	if !schema.Truthy(ownerRelations) {
+		if id := inst["userId"]; schema.Truthy(id) && isScalar(id) {
+			return schema.IDString(id) == userID
 		}
-		if id := inst["owner"]; truthy(id) && isScalar(id) {
-			return IDString(id) == userID
+		if id := inst["owner"]; schema.Truthy(id) && isScalar(id) {
+			return schema.IDString(id) == userID
 		}
 		if len(rels) == 0 {
 			return false
@@ -73,75 +70,15 @@ func ownerRelationNames(v any) (map[string]bool, bool) {
 func relatedIs(inst map[string]any, r OwnerRelation, userID string) bool {
 	fk := r.ForeignKey
 	if fk == "" {
-		fk = r.Name + "Id"
+		fk = schema.DefaultBelongsToKey(r.Name)
 	}
 	v := inst[fk]
-	return truthy(v) && isScalar(v) && IDString(v) == userID
+	return schema.Truthy(v) && isScalar(v) && schema.IDString(v) == userID
 }
 
-// IDString renders an id as LoopBack compares ids: as a string ("5" for 5, 5.0 and "5"); nil is "".
-func IDString(v any) string {
-	switch t := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return t
-	case []byte:
-		return string(t)
-	case int:
-		return strconv.Itoa(t)
-	case int8:
-		return strconv.FormatInt(int64(t), 10)
-	case int16:
-		return strconv.FormatInt(int64(t), 10)
-	case int32:
-		return strconv.FormatInt(int64(t), 10)
-	case int64:
-		return strconv.FormatInt(t, 10)
-	case uint:
-		return strconv.FormatUint(uint64(t), 10)
-	case uint8:
-		return strconv.FormatUint(uint64(t), 10)
-	case uint16:
-		return strconv.FormatUint(uint64(t), 10)
-	case uint32:
-		return strconv.FormatUint(uint64(t), 10)
-	case uint64:
-		return strconv.FormatUint(t, 10)
-	case float32:
-		return strconv.FormatFloat(float64(t), 'f', -1, 32)
-	case float64:
-		return strconv.FormatFloat(t, 'f', -1, 64)
-	case fmt.Stringer:
-		return t.String()
-	}
-	return fmt.Sprint(v)
-}
-
-// truthy is JavaScript truthiness for the values a record or a setting holds.
-func truthy(v any) bool {
-	switch t := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return t
-	case string:
-		return t != ""
-	case int:
-		return t != 0
-	case int64:
-		return t != 0
-	case int32:
-		return t != 0
-	case uint64:
-		return t != 0
-	case float64:
-		return t != 0
-	case float32:
-		return t != 0
-	}
-	return true
-}
+// IDString renders an id as LoopBack compares ids; it is schema.IDString, kept until the callers
+// outside acl use that.
+func IDString(v any) string { return schema.IDString(v) }
 
 // isScalar reports whether v can be an id (not an included object or a list).
 func isScalar(v any) bool {

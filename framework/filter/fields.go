@@ -1,9 +1,6 @@
 package filter
 
 import (
-	"encoding/json"
-	"math"
-
 	"github.com/loopgo/loopgo/framework/schema"
 )
 
@@ -78,24 +75,11 @@ func excludeFields(m *schema.Model, names []string) *Fields {
 	return &Fields{Exclude: keep}
 }
 
-// truthy is JavaScript truthiness, except that the strings "false" and "0" are false.
+// truthy is JavaScript truthiness (schema.Truthy), except that the strings "false" and "0"
+// are false.
 func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
+	if s, ok := v.(string); ok && (s == "false" || s == "0") {
 		return false
-	case bool:
-		return x
-	case string:
-		return x != "" && x != "false" && x != "0"
-	case float64:
-		return x != 0 && !math.IsNaN(x)
-	case int:
-		return x != 0
-	case int64:
-		return x != 0
-	case json.Number:
-		f, err := x.Float64()
-		return err == nil && f != 0
 	}
-	return true
+	return schema.Truthy(v)
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/loopgo/loopgo/framework/schema"
 )
 
 // Matcher decides a where condition on records in memory, with the semantics the store gives
@@ -242,8 +244,8 @@ func compare(a, b any) (int, bool) {
 	if a == nil || b == nil {
 		return 0, false
 	}
-	if x, ok := number(a); ok {
-		y, ok := number(b)
+	if x, ok := schema.AsFloat(a); ok {
+		y, ok := schema.AsFloat(b)
 		if !ok {
 			return 0, false
 		}
@@ -284,25 +286,6 @@ func compare(a, b any) (int, bool) {
 	return 0, false
 }
 
-// number reads any Go number as a float64.
-func number(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case int32:
-		return float64(x), true
-	case uint64:
-		return float64(x), true
-	}
-	return 0, false
-}
-
 // text is the value a pattern is matched against: strings as they are, numbers, booleans and
 // times as text; ok is false for NULL and containers.
 func text(v any) (string, bool) {
@@ -314,7 +297,7 @@ func text(v any) (string, bool) {
 	case time.Time:
 		return x.UTC().Format("2006-01-02T15:04:05.000Z"), true
 	}
-	if n, ok := number(v); ok {
+	if n, ok := schema.AsFloat(v); ok {
 		return strconv.FormatFloat(n, 'f', -1, 64), true
 	}
 	return "", false

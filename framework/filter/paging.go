@@ -1,10 +1,11 @@
 package filter
 
 import (
-	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/loopgo/loopgo/framework/schema"
 )
 
 // maxSafeInteger is JavaScript's Number.MAX_SAFE_INTEGER: larger limits and skips are refused.
@@ -46,15 +47,6 @@ func toNumber(raw any) (n float64, absent, ok bool) {
 	switch x := raw.(type) {
 	case nil:
 		return 0, true, false
-	case float64:
-		return x, false, !math.IsNaN(x) && !math.IsInf(x, 0)
-	case int:
-		return float64(x), false, true
-	case int64:
-		return float64(x), false, true
-	case json.Number:
-		f, err := x.Float64()
-		return f, false, err == nil && !math.IsInf(f, 0)
 	case string:
 		s := strings.TrimSpace(x)
 		if s == "" {
@@ -66,7 +58,8 @@ func toNumber(raw any) (n float64, absent, ok bool) {
 		f, err := strconv.ParseFloat(s, 64)
 		return f, false, err == nil && !math.IsInf(f, 0)
 	}
-	return 0, false, false
+	f, ok := schema.AsNumber(raw)
+	return f, false, ok
 }
 
 // isDecimal reports whether s is written with digits, an optional sign, point and exponent only

@@ -78,7 +78,7 @@ func coerceString(v any, _ coerceMode) (any, error) {
 	case bool:
 		return strconv.FormatBool(x), nil
 	}
-	if f, ok := toFloat(v); ok {
+	if f, ok := AsNumber(v); ok {
 		return strconv.FormatFloat(f, 'f', -1, 64), nil
 	}
 	return nil, typeError(String)
@@ -87,7 +87,7 @@ func coerceString(v any, _ coerceMode) (any, error) {
 // coerceNumber accepts numbers and numeric strings; generated ids must be whole and become int64
 // (where clauses keep fractional values as float64, which simply match no id).
 func coerceNumber(v any, intID bool, mode coerceMode) (any, error) {
-	f, ok := toFloat(v)
+	f, ok := AsNumber(v)
 	if !ok {
 		s, isStr := v.(string)
 		if !isStr {
@@ -125,48 +125,6 @@ func parseDecimal(s string) (float64, bool) {
 	return f, true
 }
 
-// toFloat converts any Go number (and json.Number) to a finite float64.
-func toFloat(v any) (float64, bool) {
-	var f float64
-	switch x := v.(type) {
-	case float64:
-		f = x
-	case float32:
-		f = float64(x)
-	case int:
-		f = float64(x)
-	case int8:
-		f = float64(x)
-	case int16:
-		f = float64(x)
-	case int32:
-		f = float64(x)
-	case int64:
-		f = float64(x)
-	case uint:
-		f = float64(x)
-	case uint8:
-		f = float64(x)
-	case uint16:
-		f = float64(x)
-	case uint32:
-		f = float64(x)
-	case uint64:
-		f = float64(x)
-	case json.Number:
-		var err error
-		if f, err = x.Float64(); err != nil {
-			return 0, false
-		}
-	default:
-		return 0, false
-	}
-	if math.IsInf(f, 0) || math.IsNaN(f) {
-		return 0, false
-	}
-	return f, true
-}
-
 // coerceBool accepts booleans, the words "true", "1", "yes", "on" (true) and "false", "0",
 // "no", "off", "" (false) in any case, and the numbers 1 and 0. LoopBack's Boolean() makes every
 // other non-empty string true; Loopgo refuses them (docs/compatibility.md).
@@ -182,7 +140,7 @@ func coerceBool(v any) (any, error) {
 			return false, nil
 		}
 	default:
-		if f, ok := toFloat(v); ok && (f == 0 || f == 1) {
+		if f, ok := AsNumber(v); ok && (f == 0 || f == 1) {
 			return f == 1, nil
 		}
 	}
@@ -200,7 +158,7 @@ func coerceDate(v any) (any, error) {
 		}
 		return nil, typeError(Date)
 	}
-	if f, ok := toFloat(v); ok {
+	if f, ok := AsNumber(v); ok {
 		if t, ok := dateFromMillis(f); ok {
 			return t, nil
 		}
@@ -293,7 +251,7 @@ func geoNumber(v any) (float64, bool) {
 	if s, ok := v.(string); ok {
 		return parseDecimal(s)
 	}
-	return toFloat(v)
+	return AsNumber(v)
 }
 
 // normalizeJSON returns a copy of a JSON-like value with json.Number converted to float64

@@ -53,12 +53,12 @@ func typedArg(t, items Type, v any) (any, error) {
 		}
 		return nil, argError(msgNotString)
 	case Number:
-		if f, ok := toFloat(v); ok {
+		if f, ok := AsNumber(v); ok {
 			return f, nil
 		}
 		return nil, argError(msgNotNumber)
 	case Integer:
-		f, ok := toFloat(v)
+		f, ok := AsNumber(v)
 		if !ok {
 			return nil, argError(msgNotNumber)
 		}
@@ -198,7 +198,7 @@ func sloppyNonString(t Type, v any) (any, error) {
 	case bool:
 		return strconv.FormatBool(x), nil
 	default:
-		if f, ok := toFloat(v); ok {
+		if f, ok := AsNumber(v); ok {
 			return strconv.FormatFloat(f, 'f', -1, 64), nil
 		}
 	}

@@ -4,8 +4,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // relationResolver checks relation targets, fills LoopBack's default keys (lb3.md 6.3) and adds
@@ -28,15 +26,6 @@ func (rs *relationResolver) run() error {
 		}
 	}
 	return nil
-}
-
-// lowerFirst lower-cases the first letter: UserProfile -> userProfile (LoopBack's camelize).
-func lowerFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 {
-		return s
-	}
-	return string(unicode.ToLower(r)) + s[n:]
 }
 
 // relErr is a DefinitionError about a relation key.
@@ -75,7 +64,7 @@ func (rs *relationResolver) relation(m *Model, rel *Relation) error {
 	switch rel.Type {
 	case BelongsTo:
 		if rel.ForeignKey == "" {
-			rel.ForeignKey = rel.Name + "Id"
+			rel.ForeignKey = DefaultBelongsToKey(rel.Name)
 		}
 		pk, err := rs.key(m, rel, to, &rel.PrimaryKey)
 		if err != nil {
@@ -87,7 +76,7 @@ func (rs *relationResolver) relation(m *Model, rel *Relation) error {
 			return rs.through(m, rel, to)
 		}
 		if rel.ForeignKey == "" {
-			rel.ForeignKey = lowerFirst(m.Name) + "Id"
+			rel.ForeignKey = DefaultForeignKey(m.Name)
 		}
 		pk, err := rs.key(m, rel, m, &rel.PrimaryKey)
 		if err != nil {
@@ -130,10 +119,10 @@ func (rs *relationResolver) through(m *Model, rel *Relation, to *Model) error {
 		return err
 	}
 	if rel.ForeignKey == "" {
-		rel.ForeignKey = lowerFirst(m.Name) + "Id"
+		rel.ForeignKey = DefaultForeignKey(m.Name)
 	}
 	if rel.KeyThrough == "" {
-		rel.KeyThrough = lowerFirst(to.Name) + "Id"
+		rel.KeyThrough = DefaultForeignKey(to.Name)
 	}
 	pk, err := rs.key(m, rel, m, &rel.PrimaryKey)
 	if err != nil {
@@ -156,7 +145,7 @@ func (rs *relationResolver) polymorphic(m *Model, rel *Relation) error {
 		poly.As = rel.Name
 	}
 	if poly.ForeignKey == "" {
-		poly.ForeignKey = poly.As + "Id"
+		poly.ForeignKey = DefaultBelongsToKey(poly.As)
 	}
 	if poly.Discriminator == "" {
 		poly.Discriminator = poly.As + "Type"

@@ -98,7 +98,7 @@ func checkRule(rule *Validation, v any) (code, msg string) {
 			return "exclusion", "is reserved"
 		}
 	case "numericality":
-		f, ok := toFloat(v)
+		f, ok := AsNumber(v)
 		if !ok {
 			return "numericality.number", "is not a number"
 		}
@@ -147,7 +147,7 @@ func formatText(v any) (string, bool) {
 	if s, ok := v.(string); ok {
 		return s, true
 	}
-	if f, ok := toFloat(v); ok {
+	if f, ok := AsNumber(v); ok {
 		return strconv.FormatFloat(f, 'f', -1, 64), true
 	}
 	return "", false
@@ -166,8 +166,8 @@ func inList(list []any, v any) bool {
 
 // sameValue compares two coerced values.
 func sameValue(a, b any) bool {
-	if fa, ok := toFloat(a); ok {
-		fb, ok := toFloat(b)
+	if fa, ok := AsNumber(a); ok {
+		fb, ok := AsNumber(b)
 		return ok && fa == fb
 	}
 	if ta, ok := a.(time.Time); ok {

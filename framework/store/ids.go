@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/schema"
@@ -16,17 +15,7 @@ func normID(idp *schema.Property, v any) (any, bool) {
 		return nil, false
 	}
 	if idp.Type == schema.String {
-		switch x := v.(type) {
-		case string:
-			return x, true
-		case float64:
-			return strconv.FormatFloat(x, 'f', -1, 64), true
-		case int64:
-			return strconv.FormatInt(x, 10), true
-		case int:
-			return strconv.Itoa(x), true
-		}
-		return fmt.Sprint(v), true
+		return schema.IDString(v), true
 	}
 	n, ok := toInt64(v)
 	return n, ok

@@ -121,7 +121,7 @@ func includeKeys(m *schema.Model, incs []filter.Include) ([]string, error) {
 		}
 		name := rel.PrimaryKey
 		if rel.Type == schema.BelongsTo {
-			name = orDefault(rel.ForeignKey, rel.Name+"Id")
+			name = rel.ForeignKeyName(m.Name)
 		} else if name == "" {
 			if idp := m.IDProperty(); idp != nil {
 				name = idp.Name

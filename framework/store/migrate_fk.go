@@ -32,12 +32,12 @@ func (s *Store) foreignKeys(models []*schema.Model) map[string]map[string]bool {
 		for _, rel := range m.Relations {
 			switch {
 			case rel.Type == schema.BelongsTo:
-				add(m.Name, orDefault(rel.ForeignKey, rel.Name+"Id"))
+				add(m.Name, rel.ForeignKeyName(m.Name))
 			case rel.Through != "":
-				add(rel.Through, orDefault(rel.ForeignKey, lowerFirst(m.Name)+"Id"))
-				add(rel.Through, orDefault(rel.KeyThrough, lowerFirst(rel.Model)+"Id"))
+				add(rel.Through, rel.ForeignKeyName(m.Name))
+				add(rel.Through, rel.KeyThroughName())
 			case rel.Type == schema.HasMany || rel.Type == schema.HasOne:
-				add(rel.Model, orDefault(rel.ForeignKey, lowerFirst(m.Name)+"Id"))
+				add(rel.Model, rel.ForeignKeyName(m.Name))
 			}
 		}
 	}

@@ -2,8 +2,6 @@ package store
 
 import (
 	"fmt"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/loopgo/loopgo/framework/schema"
 )
@@ -53,7 +51,7 @@ func keysOf(from *schema.Model, rel *schema.Relation, to, through *schema.Model)
 	switch {
 	case rel.Type == schema.BelongsTo:
 		k.kind, k.single = kindBelongsTo, true
-		if k.from, err = prop(from, orDefault(rel.ForeignKey, rel.Name+"Id"), "foreignKey"); err != nil {
+		if k.from, err = prop(from, rel.ForeignKeyName(from.Name), "foreignKey"); err != nil {
 			return k, err
 		}
 		k.to, err = prop(to, rel.PrimaryKey, "primaryKey")
@@ -69,35 +67,18 @@ func keysOf(from *schema.Model, rel *schema.Relation, to, through *schema.Model)
 		if k.to, err = prop(to, "", "id"); err != nil {
 			return k, err
 		}
-		if k.viaFrom, err = prop(through, orDefault(rel.ForeignKey, lowerFirst(from.Name)+"Id"), "foreignKey"); err != nil {
+		if k.viaFrom, err = prop(through, rel.ForeignKeyName(from.Name), "foreignKey"); err != nil {
 			return k, err
 		}
-		k.viaTo, err = prop(through, orDefault(rel.KeyThrough, lowerFirst(to.Name)+"Id"), "keyThrough")
+		k.viaTo, err = prop(through, rel.KeyThroughName(), "keyThrough")
 		return k, err
 	case rel.Type == schema.HasMany || rel.Type == schema.HasOne:
 		k.kind, k.single = kindHasMany, rel.Type == schema.HasOne
 		if k.from, err = prop(from, rel.PrimaryKey, "primaryKey"); err != nil {
 			return k, err
 		}
-		k.to, err = prop(to, orDefault(rel.ForeignKey, lowerFirst(from.Name)+"Id"), "foreignKey")
+		k.to, err = prop(to, rel.ForeignKeyName(from.Name), "foreignKey")
 		return k, err
 	}
 	return k, fmt.Errorf("relation %s.%s has unsupported type %q", from.Name, rel.Name, rel.Type)
-}
-
-// orDefault returns s, or def when s is empty.
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-// lowerFirst lower-cases the first letter (LoopBack's camelize of a model name).
-func lowerFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 {
-		return s
-	}
-	return string(unicode.ToLower(r)) + s[n:]
 }

@@ -188,27 +188,14 @@ func toInt64(v any) (int64, bool) {
 	return 0, false
 }
 
-// toFloat converts numbers and numeric strings to float64.
+// toFloat converts numbers (schema.AsFloat: NaN, which a database may hold, included) and
+// numeric strings to float64.
 func toFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case int32:
-		return float64(x), true
-	case json.Number:
-		f, err := x.Float64()
-		return f, err == nil
-	case string:
+	if x, ok := v.(string); ok {
 		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
 		return f, err == nil
 	}
-	return 0, false
+	return schema.AsFloat(v)
 }
 
 // timeLayouts are the textual date forms read back from databases and accepted in values.

@@ -156,7 +156,7 @@ func (a *App) newChangeStream(c *rest.Call, m *schema.Model) (any, error) {
 	}
 	user := "ip:" + c.Echo.RealIP()
 	if c.Token != nil {
-		user = "user:" + c.Token.UserModel + ":" + acl.IDString(c.Token.UserID)
+		user = "user:" + c.Token.UserModel + ":" + schema.IDString(c.Token.UserID)
 	}
 	accept := c.Request().Header.Get("Accept")
 	sse := strings.Contains(accept, "text/event-stream") || c.Echo.QueryParam("_format") == "event-stream"
@@ -266,7 +266,7 @@ func (s *changeStream) tokenValid(ctx context.Context) bool {
 		return true
 	}
 	t, err := s.a.ResolveToken(ctx, s.tok.Raw)
-	return err == nil && t != nil && acl.IDString(t.UserID) == acl.IDString(s.tok.UserID)
+	return err == nil && t != nil && schema.IDString(t.UserID) == schema.IDString(s.tok.UserID)
 }
 
 // hello is the first frame: it tells the client the stream is open (and, for EventSource, how
@@ -348,11 +348,11 @@ func (s *changeStream) frame(ctx context.Context, ev changes.Event) (string, err
 // mayRead applies the model's ACLs (static and dynamic, roles, $owner) as a findById of the
 // event's record by the subscriber.
 func (s *changeStream) mayRead(ctx context.Context, ev changes.Event) (bool, error) {
-	id := acl.IDString(ev.ID)
+	id := schema.IDString(ev.ID)
 	z := s.roles.z
 	req := &acl.Request{Model: s.m.Name, Property: "findById", AccessType: acl.READ, ModelID: id, IsUserModel: s.m.IsA("User")}
 	if s.tok != nil {
-		req.UserID = acl.IDString(s.tok.UserID)
+		req.UserID = schema.IDString(s.tok.UserID)
 		req.UserModel = z.PrincipalModel(s.tok.UserModel)
 		req.TokenScopes = s.tok.Scopes
 	}

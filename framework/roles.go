@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/loopgo/loopgo/framework/acl"
+	"github.com/loopgo/loopgo/framework/schema"
 )
 
 // GrantRole maps a user of the built-in User model to a static role (creating the Role when
@@ -25,7 +26,7 @@ func (a *App) GrantRole(ctx context.Context, role string, userID any) error {
 	if err != nil {
 		return err
 	}
-	where := map[string]any{"roleId": r["id"], "principalType": ptype, "principalId": acl.IDString(userID)}
+	where := map[string]any{"roleId": r["id"], "principalType": ptype, "principalId": schema.IDString(userID)}
 	// the role's row is locked meanwhile: two grants of one role never both find no mapping
 	return st.Transaction(ctx, func(ctx context.Context) error {
 		if _, err := st.LockByID(ctx, roleDef, r["id"]); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/loopgo/loopgo/framework/acl"
+	"github.com/loopgo/loopgo/framework/schema"
 )
 
 // RevokeRole removes the mapping of a user of the built-in User model (or of the app's only user
@@ -24,7 +25,7 @@ func (a *App) RevokeRole(ctx context.Context, role string, userID any) (int64, e
 	}
 	mappings := a.Model("RoleMapping")
 	found, err := mappings.Find(ctx, map[string]any{"where": map[string]any{
-		"roleId": r["id"], "principalType": ptype, "principalId": acl.IDString(userID)}})
+		"roleId": r["id"], "principalType": ptype, "principalId": schema.IDString(userID)}})
 	if err != nil {
 		return 0, fmt.Errorf("find role mappings: %w", err)
 	}

@@ -105,7 +105,7 @@ func (u *Users) beforeSave(ctx context.Context, hc *store.HookContext) error {
 		return nil
 	}
 	_, hasEmail := rec["email"]
-	disabling := truthy(rec["disabled"])
+	disabling := schema.Truthy(rec["disabled"])
 	replacing := hc.Instance != nil
 	if !hasEmail && !hasPassword && !disabling && !replacing {
 		return nil

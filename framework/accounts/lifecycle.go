@@ -8,11 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/loopgo/loopgo/framework/acl"
 	"github.com/loopgo/loopgo/framework/apierr"
 	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/mail"
 	"github.com/loopgo/loopgo/framework/rest"
+	"github.com/loopgo/loopgo/framework/schema"
 	"github.com/loopgo/loopgo/framework/throttle"
 )
 
@@ -262,7 +262,7 @@ func (s *Service) remoteRevokeOtherSessions(ctx context.Context, c *rest.Call) (
 		return nil, err
 	}
 	current := ""
-	if c.Token != nil && acl.IDString(c.Token.UserID) == acl.IDString(c.InstanceID) {
+	if c.Token != nil && schema.IDString(c.Token.UserID) == schema.IDString(c.InstanceID) {
 		current = c.Token.Digest
 	}
 	return u.RevokeOtherSessions(ctx, c.InstanceID, current)

@@ -76,7 +76,7 @@ func (u *Users) Login(ctx context.Context, credentials map[string]any, opts Logi
 	// the budgets are the account's, whichever identifier names it (email or username)
 	account := accountID(query)
 	if user != nil {
-		account = "id:" + fmt.Sprint(user[idProperty(u.model).Name])
+		account = "id:" + schema.IDString(user[idProperty(u.model).Name])
 	}
 	keys := u.loginKeys(account, opts.ClientAddress)
 	trust := u.trustMark(account, opts.ClientAddress)
@@ -98,10 +98,10 @@ func (u *Users) Login(ctx context.Context, credentials map[string]any, opts Logi
 	if err != nil {
 		return nil, fmt.Errorf("login: %w", err)
 	}
-	if !match || truthy(user[propDisabled]) {
+	if !match || schema.Truthy(user[propDisabled]) {
 		return nil, errLoginFailed()
 	}
-	if truthy(user[propMFAEnabled]) {
+	if schema.Truthy(user[propMFAEnabled]) {
 		ok, err := u.loginCode(ctx, user, credentials["code"])
 		if e, isAPI := apierr.As(err); isAPI && e.Code == codeMFARequired {
 			// the right password without a code is not a failure
@@ -125,7 +125,7 @@ func (u *Users) Login(ctx context.Context, credentials map[string]any, opts Logi
 		return nil, fmt.Errorf("login: %w", err)
 	}
 	userID := user[idProperty(u.model).Name]
-	if set.EmailVerificationRequired && !truthy(user["emailVerified"]) {
+	if set.EmailVerificationRequired && !schema.Truthy(user["emailVerified"]) {
 		e := apierr.Unauthorized("LOGIN_FAILED_EMAIL_NOT_VERIFIED", "login failed as the email has not been verified")
 		e.Details = map[string]any{"userId": userID}
 		return nil, e
@@ -154,16 +154,16 @@ func loginQuery(credentials map[string]any, set Settings) (map[string]any, error
 	query := map[string]any{}
 	key := ""
 	switch {
-	case truthy(credentials["email"]):
+	case schema.Truthy(credentials["email"]):
 		key = "email"
-	case truthy(credentials["username"]):
+	case schema.Truthy(credentials["username"]):
 		key = "username"
 	}
 	if key != "" {
 		query[key] = credentials[key]
 	}
 	if set.RealmRequired {
-		if truthy(credentials["realm"]) {
+		if schema.Truthy(credentials["realm"]) {
 			query["realm"] = credentials["realm"]
 		}
 		if name, ok := query[key].(string); ok && set.RealmDelimiter != "" {
@@ -174,22 +174,22 @@ func loginQuery(credentials map[string]any, set Settings) (map[string]any, error
 				}
 			}
 		}
-		if !truthy(query["realm"]) {
+		if !schema.Truthy(query["realm"]) {
 			return nil, apierr.BadRequest("REALM_REQUIRED", "realm is required")
 		}
 		if _, ok := query["realm"].(string); !ok {
 			return nil, apierr.BadRequest("INVALID_REALM", "Invalid realm")
 		}
 	}
-	if !truthy(query["email"]) && !truthy(query["username"]) {
+	if !schema.Truthy(query["email"]) && !schema.Truthy(query["username"]) {
 		return nil, apierr.BadRequest("USERNAME_EMAIL_REQUIRED", "username or email is required")
 	}
-	if v, ok := query["username"]; ok && truthy(v) {
+	if v, ok := query["username"]; ok && schema.Truthy(v) {
 		if _, isStr := v.(string); !isStr {
 			return nil, apierr.BadRequest("INVALID_USERNAME", "Invalid username")
 		}
 	}
-	if v, ok := query["email"]; ok && truthy(v) {
+	if v, ok := query["email"]; ok && schema.Truthy(v) {
 		s, isStr := v.(string)
 		if !isStr {
 			return nil, apierr.BadRequest("INVALID_EMAIL", "Invalid email")
@@ -204,7 +204,7 @@ func loginQuery(credentials map[string]any, set Settings) (map[string]any, error
 // requestedTTL reads a ttl value in whole seconds; ok is false when v is absent or not a number
 // (a login then gets the model's default ttl).
 func requestedTTL(v any) (int64, bool) {
-	f, ok := number(v)
+	f, ok := schema.ParseNumber(v)
 	if !ok {
 		return 0, false
 	}

@@ -37,7 +37,7 @@ func (u *Users) MFAEnroll(ctx context.Context, userID any) (secret, otpauthURL s
 	if err != nil {
 		return "", "", err
 	}
-	if truthy(user[propMFAEnabled]) {
+	if schema.Truthy(user[propMFAEnabled]) {
 		return "", "", apierr.BadRequest("MFA_ALREADY_ENABLED", "Multi-factor authentication is already enabled; disable it first")
 	}
 	id := user[idProperty(u.model).Name]
@@ -65,7 +65,7 @@ func (u *Users) MFAActivate(ctx context.Context, userID any, code string) error 
 	if err != nil {
 		return err
 	}
-	if truthy(user[propMFAEnabled]) {
+	if schema.Truthy(user[propMFAEnabled]) {
 		return apierr.BadRequest("MFA_ALREADY_ENABLED", "Multi-factor authentication is already enabled")
 	}
 	pending, _ := user[propMFAPending].(string)
@@ -85,7 +85,7 @@ func (u *Users) MFADisable(ctx context.Context, userID any, code string) error {
 	if err != nil {
 		return err
 	}
-	if !truthy(user[propMFAEnabled]) {
+	if !schema.Truthy(user[propMFAEnabled]) {
 		return apierr.BadRequest("MFA_NOT_ENABLED", "Multi-factor authentication is not enabled")
 	}
 	stored, _ := user[propMFASecret].(string)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loopgo/loopgo/framework/apierr"
+	"github.com/loopgo/loopgo/framework/schema"
 )
 
 func TestMFAEnrollAndActivate(t *testing.T) {
@@ -29,7 +30,7 @@ func TestMFAEnrollAndActivate(t *testing.T) {
 		t.Fatalf("MFAEnroll = %q, %q; want a 32-character secret and %q", secret, link, wantLink)
 	}
 	row := e.userRow(t, id)
-	if row[propMFAPending] != secret || row[propMFASecret] != nil || truthy(row[propMFAEnabled]) {
+	if row[propMFAPending] != secret || row[propMFASecret] != nil || schema.Truthy(row[propMFAEnabled]) {
 		t.Fatalf("after enroll: row = %v, want the secret pending and MFA off", row)
 	}
 	shown := withoutHidden(e.user, row)
@@ -56,7 +57,7 @@ func TestMFAEnrollAndActivate(t *testing.T) {
 	for _, tc := range wrong {
 		err := e.users.MFAActivate(ctx, id, tc.code)
 		wantAPIError(t, err, 400, "INVALID_MFA_CODE", "Invalid one-time code")
-		if truthy(e.userRow(t, id)[propMFAEnabled]) {
+		if schema.Truthy(e.userRow(t, id)[propMFAEnabled]) {
 			t.Fatalf("%s: MFA enabled", tc.name)
 		}
 	}
@@ -66,10 +67,10 @@ func TestMFAEnrollAndActivate(t *testing.T) {
 		t.Fatalf("MFAActivate: %v", err)
 	}
 	row = e.userRow(t, id)
-	if !truthy(row[propMFAEnabled]) || row[propMFASecret] != secret || row[propMFAPending] != nil {
+	if !schema.Truthy(row[propMFAEnabled]) || row[propMFASecret] != secret || row[propMFAPending] != nil {
 		t.Fatalf("after activate: row = %v", row)
 	}
-	if step, _ := number(row[propMFALastStep]); int64(step) != totpStep(now) {
+	if step, _ := schema.ParseNumber(row[propMFALastStep]); int64(step) != totpStep(now) {
 		t.Fatalf("mfaLastStep = %v, want %d: the activation code must not work again", row[propMFALastStep], totpStep(now))
 	}
 	if e.tokenRow(t, session) == nil {

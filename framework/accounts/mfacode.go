@@ -21,7 +21,7 @@ func (u *Users) useCode(ctx context.Context, user schema.Record, stored, code st
 	id := user[idProperty(u.model).Name]
 	rule := LoginThrottleOf(u.model).Account
 	rule.Name = mfaCodeRule
-	keys := []throttle.Keyed{{Rule: rule, Key: u.model.Name + "\x00" + fmt.Sprint(id)}}
+	keys := []throttle.Keyed{{Rule: rule, Key: u.model.Name + "\x00" + schema.IDString(id)}}
 	// counted before the code is checked (concurrent guesses beyond the limit are refused);
 	// an accepted code takes the attempt back
 	attempt, wait, err := u.limiter().Reserve(ctx, keys)
@@ -61,7 +61,7 @@ func (u *Users) acceptCode(ctx context.Context, user schema.Record, stored strin
 		return false, nil
 	}
 	last := int64(-1)
-	if f, has := number(user[propMFALastStep]); has {
+	if f, has := schema.ParseNumber(user[propMFALastStep]); has {
 		last = int64(f)
 	}
 	step, ok := matchTOTP(key, given, u.now(), last)

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/loopgo/loopgo/framework/schema"
 )
 
 func TestLoginMFA(t *testing.T) {
@@ -142,7 +144,7 @@ func TestPasswordResetKeepsMFA(t *testing.T) {
 	if n := e.tokenCount(t); n != 0 {
 		t.Fatalf("%d access tokens after the reset, want 0: setPassword must not log in", n)
 	}
-	if !truthy(e.userRow(t, id)[propMFAEnabled]) {
+	if !schema.Truthy(e.userRow(t, id)[propMFAEnabled]) {
 		t.Fatal("the reset turned MFA off")
 	}
 	_, err = e.mfaLogin("alice@example.com", newPassword, nil, "")

@@ -16,7 +16,7 @@ func accountName(user schema.Record, id any) string {
 			return s
 		}
 	}
-	return fmt.Sprint(id)
+	return schema.IDString(id)
 }
 
 // OTPAuthURL returns the key URI of a TOTP secret for authenticator apps:

@@ -88,7 +88,7 @@ func (u *Users) ResetPassword(ctx context.Context, options map[string]any, ro Re
 	if err != nil {
 		return fmt.Errorf("reset password: find %s: %w", u.model.Name, err)
 	}
-	if user == nil || truthy(user[propDisabled]) || (set.EmailVerificationRequired && !truthy(user["emailVerified"])) {
+	if user == nil || schema.Truthy(user[propDisabled]) || (set.EmailVerificationRequired && !schema.Truthy(user["emailVerified"])) {
 		// The same token work as for a real account, without storing anything.
 		raw, err := NewTokenID()
 		if err != nil {

@@ -45,7 +45,7 @@ func (u *Users) ChangePassword(ctx context.Context, userID any, currentDigest st
 	}
 	rule := LoginThrottleOf(u.model).Account
 	rule.Name = changePasswordRule
-	key := []throttle.Keyed{{Rule: rule, Key: u.model.Name + "\x00" + fmt.Sprint(user[idProperty(u.model).Name])}}
+	key := []throttle.Keyed{{Rule: rule, Key: u.model.Name + "\x00" + schema.IDString(user[idProperty(u.model).Name])}}
 	// counted before the comparison, so that concurrent guesses beyond the limit never reach
 	// bcrypt; a right current password takes the attempt back
 	attempt, wait, err := u.limiter().Reserve(ctx, key)

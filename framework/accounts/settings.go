@@ -161,7 +161,7 @@ func loginThrottleOf(m *schema.Model) LoginThrottle {
 	override(&t.AccountAddress, o, "accountAddress")
 	override(&t.Address, o, "address")
 	override(&t.Account, o, "account")
-	if n, ok := number(o["trustedWindow"]); ok {
+	if n, ok := schema.ParseNumber(o["trustedWindow"]); ok {
 		t.Trusted = time.Duration(n * float64(time.Second))
 	}
 	return t
@@ -191,10 +191,10 @@ func mailThrottleOf(m *schema.Model) MailThrottle {
 // override sets r's Max and Window from o[prefix+"Max"] and o[prefix+"Window"] (seconds) when
 // they are numbers.
 func override(r *throttle.Rule, o map[string]any, prefix string) {
-	if n, ok := number(o[prefix+"Max"]); ok {
+	if n, ok := schema.ParseNumber(o[prefix+"Max"]); ok {
 		r.Max = int(n)
 	}
-	if n, ok := number(o[prefix+"Window"]); ok {
+	if n, ok := schema.ParseNumber(o[prefix+"Window"]); ok {
 		r.Window = time.Duration(n * float64(time.Second))
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/loopgo/loopgo/framework/schema"
 )
 
 // TOTP parameters (RFC 6238 with the values every authenticator app supports).
@@ -87,7 +89,7 @@ func normalizeCode(v any) (string, bool) {
 	case string:
 		s = strings.Join(strings.Fields(x), "")
 	default:
-		f, isNum := number(v)
+		f, isNum := schema.ParseNumber(v)
 		if !isNum || f < 0 || f >= float64(digitsModulus[TOTPDigits]) || f != float64(int64(f)) {
 			return "", false
 		}

@@ -1,64 +1,11 @@
 package accounts
 
 import (
-	"encoding/json"
-	"math"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/loopgo/loopgo/framework/filter"
 	"github.com/loopgo/loopgo/framework/schema"
 )
-
-// truthy reports JavaScript truthiness, which LoopBack's login uses on credentials.
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	case float64:
-		return x != 0 && !math.IsNaN(x)
-	case float32:
-		return x != 0 && !math.IsNaN(float64(x))
-	case int:
-		return x != 0
-	case int64:
-		return x != 0
-	case int32:
-		return x != 0
-	case json.Number:
-		f, err := x.Float64()
-		return err == nil && f != 0
-	}
-	return true
-}
-
-// number converts a JSON-ish numeric value (or a numeric string) to float64.
-func number(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, !math.IsNaN(x) && !math.IsInf(x, 0)
-	case float32:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case int32:
-		return float64(x), true
-	case json.Number:
-		f, err := x.Float64()
-		return f, err == nil
-	case string:
-		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
-		return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
-	}
-	return 0, false
-}
 
 // timeValue reads a stored date (time.Time, or an RFC 3339 string from a lax driver).
 func timeValue(v any) (time.Time, bool) {

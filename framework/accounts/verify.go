@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/loopgo/loopgo/framework/apierr"
+	"github.com/loopgo/loopgo/framework/schema"
 	"github.com/loopgo/loopgo/framework/throttle"
 )
 
@@ -124,7 +125,7 @@ func verifyLink(base string, id any, raw, redirect string) string {
 	} else {
 		b.WriteByte('?')
 	}
-	b.WriteString("uid=" + url.QueryEscape(fmt.Sprint(id)) + "&token=" + url.QueryEscape(raw))
+	b.WriteString("uid=" + url.QueryEscape(schema.IDString(id)) + "&token=" + url.QueryEscape(raw))
 	if redirect != "" {
 		b.WriteString("&redirect=" + url.QueryEscape(redirect))
 	}

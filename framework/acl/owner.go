@@ -76,10 +76,6 @@ func relatedIs(inst map[string]any, r OwnerRelation, userID string) bool {
 	return schema.Truthy(v) && isScalar(v) && schema.IDString(v) == userID
 }
 
-// IDString renders an id as LoopBack compares ids; it is schema.IDString, kept until the callers
-// outside acl use that.
-func IDString(v any) string { return schema.IDString(v) }
-
 // isScalar reports whether v can be an id (not an included object or a list).
 func isScalar(v any) bool {
 	switch v.(type) {

@@ -44,18 +44,3 @@ func TestOwnerOf(t *testing.T) {
 		})
 	}
 }
-
-func TestIDString(t *testing.T) {
-	tests := []struct {
-		in   any
-		want string
-	}{
-		{nil, ""}, {"a", "a"}, {7, "7"}, {int64(7), "7"}, {uint8(7), "7"}, {float64(7), "7"},
-		{float64(7.5), "7.5"}, {float32(2), "2"}, {[]byte("x"), "x"}, {true, "true"},
-	}
-	for _, tt := range tests {
-		if got := IDString(tt.in); got != tt.want {
-			t.Errorf("IDString(%#v) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}

@@ -219,7 +219,7 @@ func (z *Authorizer) checkTarget(ctx context.Context, c *rest.Call) error {
 	req := z.principal(c, &acl.Request{Model: c.Method.Target.Name, Property: target[0], AccessType: target[1],
 		IsUserModel: c.Method.Target.IsA("User")})
 	if fk, ok := c.Args["fk"]; ok && fk != nil {
-		req.ModelID = acl.IDString(fk)
+		req.ModelID = schema.IDString(fk)
 	} else if rel := c.Method.Relation; rel != nil && rel.Type == "belongsTo" && op == "get" {
 		// GET /notes/1/owner reads one known instance: check it as findById of that instance
 		id, err := z.belongsToID(ctx, c)
@@ -251,11 +251,11 @@ func (z *Authorizer) belongsToID(ctx context.Context, c *rest.Call) (string, err
 	if err != nil {
 		return "", apierr.Internal(fmt.Errorf("load %s for its %s: %w", m.Name, c.Method.Relation.Name, err))
 	}
-	fk := foreignKey(c.Method.Relation)
+	fk := c.Method.Relation.ForeignKeyName(m.Name)
 	if inst == nil || inst[fk] == nil {
 		return "", nil
 	}
-	return acl.IDString(inst[fk]), nil
+	return schema.IDString(inst[fk]), nil
 }
 
 // CheckRead implements rest.ReadChecker: may the caller READ model m as a whole (id "": find)
@@ -278,7 +278,7 @@ func (z *Authorizer) CheckRead(ctx context.Context, c *rest.Call, m *schema.Mode
 // principal fills the request's principal fields from the call's token.
 func (z *Authorizer) principal(c *rest.Call, req *acl.Request) *acl.Request {
 	if c.Token != nil {
-		req.UserID = acl.IDString(c.Token.UserID)
+		req.UserID = schema.IDString(c.Token.UserID)
 		req.UserModel = z.PrincipalModel(c.Token.UserModel)
 		req.TokenScopes = c.Token.Scopes
 	}
@@ -332,7 +332,7 @@ func (z *Authorizer) request(c *rest.Call) *acl.Request {
 // data select, so an id of the caller's own record there must not make it $owner.
 func modelIDOf(c *rest.Call) string {
 	if !c.Method.Static && c.InstanceID != nil {
-		return acl.IDString(c.InstanceID)
+		return schema.IDString(c.InstanceID)
 	}
 	return c.PathID
 }
@@ -546,12 +546,4 @@ func (z *Authorizer) PrincipalModel(model string) string {
 		return ""
 	}
 	return model
-}
-
-// foreignKey is the property of a belongsTo relation's model holding the related id.
-func foreignKey(r *schema.Relation) string {
-	if r.ForeignKey != "" {
-		return r.ForeignKey
-	}
-	return r.Name + "Id"
 }

@@ -144,7 +144,7 @@ func (e *env) create(t *testing.T, model string, data map[string]any) schema.Rec
 func (e *env) grant(t *testing.T, role string, userID int64) {
 	t.Helper()
 	r := e.create(t, "Role", map[string]any{"name": role})
-	e.create(t, "RoleMapping", map[string]any{"roleId": r["id"], "principalType": acl.USER, "principalId": acl.IDString(userID)})
+	e.create(t, "RoleMapping", map[string]any{"roleId": r["id"], "principalType": acl.USER, "principalId": schema.IDString(userID)})
 }
 
 // call is a REST call of Note's method name by user (0 = anonymous), on instance id (nil =
@@ -156,7 +156,7 @@ func (e *env) call(name string, static bool, user int64, id any) *rest.Call {
 		c.Token = &rest.Token{UserID: user, UserModel: "User"}
 	}
 	if id != nil {
-		c.InstanceID, c.PathID = id, acl.IDString(id)
+		c.InstanceID, c.PathID = id, schema.IDString(id)
 	}
 	return c
 }

@@ -38,10 +38,10 @@ func (z *Authorizer) Explain(ctx context.Context, q rest.ExplainQuery) (map[stri
 		if userModel == "" {
 			userModel = "User"
 		}
-		req.UserID, req.UserModel = acl.IDString(q.UserID), z.PrincipalModel(userModel)
+		req.UserID, req.UserModel = schema.IDString(q.UserID), z.PrincipalModel(userModel)
 	}
 	if q.ModelID != nil {
-		req.ModelID = acl.IDString(q.ModelID)
+		req.ModelID = schema.IDString(q.ModelID)
 	}
 	return z.explain(ctx, m, req)
 }

@@ -23,7 +23,7 @@ func (z *Authorizer) ExplainMethod(ctx context.Context, mt *rest.Method, params 
 		if userModel == "" {
 			userModel = "User"
 		}
-		req.UserID, req.UserModel = acl.IDString(userID), z.PrincipalModel(userModel)
+		req.UserID, req.UserModel = schema.IDString(userID), z.PrincipalModel(userModel)
 	}
 	out, err := z.explain(ctx, m, req)
 	if err != nil {

@@ -43,7 +43,7 @@ func (z *Authorizer) OwnerKeys(m *schema.Model) []string {
 			continue
 		}
 		if t := z.models.Model(r.Model); t != nil && t.IsA("User") {
-			keys = append(keys, foreignKey(r))
+			keys = append(keys, r.ForeignKeyName(m.Name))
 		}
 	}
 	return keys

@@ -8,6 +8,7 @@ import (
 
 	"github.com/loopgo/loopgo/framework/acl"
 	"github.com/loopgo/loopgo/framework/rest"
+	"github.com/loopgo/loopgo/framework/schema"
 )
 
 // stateKey is the key of a call's callState (rest.Call.Value).
@@ -83,7 +84,7 @@ func (z *Authorizer) HasRole(ctx context.Context, tok *rest.Token, role string) 
 // staticRolesOf returns the names of the roles mapped to a token's user, through the call's
 // callState when ctx carries a call made with tok.
 func (z *Authorizer) staticRolesOf(ctx context.Context, tok *rest.Token) ([]string, error) {
-	req := acl.Request{UserID: acl.IDString(tok.UserID), UserModel: z.PrincipalModel(tok.UserModel)}
+	req := acl.Request{UserID: schema.IDString(tok.UserID), UserModel: z.PrincipalModel(tok.UserModel)}
 	if c := rest.CallFrom(ctx); c != nil && c.Token == tok {
 		return z.state(c).RolesOf(ctx, req.Principals())
 	}

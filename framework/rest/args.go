@@ -346,22 +346,6 @@ func normalizeID(m *schema.Model, raw string) any {
 	return f
 }
 
-// idString renders an id value as the ACL engine compares ids (as strings).
-func idString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
-			return strconv.FormatInt(int64(x), 10)
-		}
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	}
-	return fmt.Sprint(v)
-}
-
 // looksJSON reports whether a query value is a JSON object or array.
 func looksJSON(s string) bool {
 	s = strings.TrimSpace(s)
@@ -375,7 +359,7 @@ func NormalizeID(m *schema.Model, v any) any {
 	case string:
 		return normalizeID(m, x)
 	case float64, int64, int:
-		return normalizeID(m, idString(x))
+		return normalizeID(m, schema.IDString(x))
 	}
 	return v
 }

@@ -154,7 +154,7 @@ func (g *includeGuard) readable(ctx context.Context, c *Call, rc ReadChecker, m 
 	if idp == nil || rec[idp.Name] == nil {
 		return false, nil
 	}
-	id := idString(rec[idp.Name])
+	id := schema.IDString(rec[idp.Name])
 	if g.decided[m] == nil {
 		g.decided[m] = map[string]bool{}
 	}

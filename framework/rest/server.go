@@ -189,7 +189,7 @@ func (s *Server) rewriteCurrentUser(path string, tok *Token) (string, error) {
 			if tok == nil || tok.UserID == nil {
 				return "", apierr.Unauthorized("AUTHORIZATION_REQUIRED", "Authorization Required")
 			}
-			segs[i] = fmt.Sprint(tok.UserID)
+			segs[i] = schema.IDString(tok.UserID)
 		}
 	}
 	if !found {

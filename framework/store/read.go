@@ -112,13 +112,17 @@ func (s *Store) findRows(ctx context.Context, m *schema.Model, q *filter.Filter,
 	if err := s.include(ctx, m, recs, q.Include); err != nil {
 		return nil, nil, err
 	}
+	loaded := s.hooks.chain(m, HookLoaded)
 	for i, rec := range recs {
 		for _, k := range added {
 			delete(rec, k)
 		}
+		if len(loaded) == 0 {
+			continue
+		}
 		lc := newHC(m, HookLoaded, state)
 		lc.Data = rec
-		if err := s.fire(ctx, lc); err != nil {
+		if err := fireHooks(ctx, loaded, lc); err != nil {
 			return nil, nil, err
 		}
 		recs[i] = lc.Data

@@ -119,7 +119,7 @@ func (s *Store) selectWith(ctx context.Context, m *schema.Model, f *filter.Filte
 		return nil, err
 	}
 	b := s.builder(ctx, tableName(m))
-	b.writeSelect(tableName(m), sel.columns(m), where, orderExpr{terms: orderColumns(m, f.Order), dl: s.dl}, f.Limit, f.Skip)
+	b.writeSelect(s, m, sel, where, orderExpr{terms: orderColumns(m, f.Order), dl: s.dl}, f.Limit, f.Skip)
 	rows, err := b.query()
 	if err != nil {
 		return nil, s.dbError(fmt.Sprintf("select from %s", tableName(m)), err)

@@ -4,9 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/loopgo/loopgo/framework/schema"
 )
 
 // The reads on the request path (select, count) write their SQL text themselves into a fresh
@@ -37,19 +40,13 @@ func (s *Store) builder(ctx context.Context, table string) sqlBuilder {
 	return sqlBuilder{stmt: db.Statement}
 }
 
-// writeSelect writes SELECT cols FROM table WHERE where ORDER BY order [LIMIT ? [OFFSET ?]]
-// (no LIMIT when limit and skip are both 0; OFFSET alone is not valid everywhere, so skip
-// without limit reads up to the largest limit).
-func (b sqlBuilder) writeSelect(table string, cols []clause.Column, where clause.Expression, order clause.Expression, limit, skip int) {
+// writeSelect writes SELECT cols FROM table WHERE where ORDER BY order [LIMIT ? [OFFSET ?]] for
+// the columns of sel (no LIMIT when limit and skip are both 0; OFFSET alone is not valid
+// everywhere, so skip without limit reads up to the largest limit).
+func (b sqlBuilder) writeSelect(s *Store, m *schema.Model, sel selection, where clause.Expression, order clause.Expression, limit, skip int) {
 	st := b.stmt
-	st.WriteString("SELECT ")
-	for i, c := range cols {
-		if i > 0 {
-			st.WriteByte(',')
-		}
-		writeColumn(st, c)
-	}
-	b.writeFromWhere(table, where)
+	st.WriteString(s.selectHead(m, sel))
+	where.Build(st)
 	if order != nil {
 		st.WriteString(" ORDER BY ")
 		order.Build(st)
@@ -65,6 +62,50 @@ func (b sqlBuilder) writeSelect(table string, cols []clause.Column, where clause
 			st.AddVar(st, skip)
 		}
 	}
+}
+
+// selectKey names the SELECT list of a model's whole selection (every declared property): the
+// model's property slice (its first element and length) and its table, so that a model changed
+// during set-up (a mixin adding a property) gets an entry of its own.
+type selectKey struct {
+	first **schema.Property
+	n     int
+	table string
+	extra bool
+}
+
+// maxSelectHeads bounds the cache of SELECT heads of a store (one per model in practice).
+const maxSelectHeads = 1024
+
+// selectHead returns "SELECT cols FROM table WHERE " for sel, from the store's cache when sel
+// is every property of m (the common read), else written anew.
+func (s *Store) selectHead(m *schema.Model, sel selection) string {
+	cacheable := !sel.onlyID && len(sel.props) > 0 && len(sel.props) == len(m.Properties) && &sel.props[0] == &m.Properties[0]
+	var key selectKey
+	if cacheable {
+		key = selectKey{first: &m.Properties[0], n: len(m.Properties), table: tableName(m), extra: sel.extra}
+		if head, ok := s.selectHeads.Load(key); ok {
+			return head.(string)
+		}
+	}
+	var sb strings.Builder
+	sb.WriteString("SELECT ")
+	for i, c := range sel.columns(m) {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		s.db.Dialector.QuoteTo(&sb, c.Name)
+	}
+	sb.WriteString(" FROM ")
+	s.db.Dialector.QuoteTo(&sb, tableName(m))
+	sb.WriteString(" WHERE ")
+	head := sb.String()
+	if cacheable && s.selectHeadsN.Load() < maxSelectHeads {
+		if _, loaded := s.selectHeads.LoadOrStore(key, head); !loaded {
+			s.selectHeadsN.Add(1)
+		}
+	}
+	return head
 }
 
 // maxLimit is the LIMIT of a read that skips rows without a limit.

@@ -48,7 +48,7 @@ func TestSelectTextAsGORMWritesIt(t *testing.T) {
 				order := orderExpr{terms: orderColumns(m, f.Order), dl: e.s.dl}
 
 				b := e.s.builder(e.ctx, tableName(m))
-				b.writeSelect(tableName(m), sel.columns(m), where, order, f.Limit, f.Skip)
+				b.writeSelect(e.s, m, sel, where, order, f.Limit, f.Skip)
 				got, gotVars := b.stmt.SQL.String(), b.stmt.Vars
 
 				q := e.s.db.Session(&gorm.Session{DryRun: true}).Table(tableName(m)).

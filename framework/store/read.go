@@ -132,9 +132,16 @@ func (s *Store) findRows(ctx context.Context, m *schema.Model, q *filter.Filter,
 
 // access fires the "access" hooks and returns the (possibly replaced) query.
 func (s *Store) access(ctx context.Context, m *schema.Model, q *filter.Filter, state map[string]any) (*filter.Filter, error) {
+	hooks := s.hooks.chain(m, HookAccess)
+	if len(hooks) == 0 {
+		if q == nil {
+			return &filter.Filter{}, nil
+		}
+		return q, nil
+	}
 	hc := newHC(m, HookAccess, state)
 	hc.Query = q
-	if err := s.fire(ctx, hc); err != nil {
+	if err := fireHooks(ctx, hooks, hc); err != nil {
 		return nil, err
 	}
 	if hc.Query == nil {

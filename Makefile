@@ -4,7 +4,7 @@
 GO ?= go
 export CGO_ENABLED = 1
 
-.PHONY: run build test vet fuzz bench bench-http clean openapi generate
+.PHONY: run build test vet fuzz bench bench-http bench-store clean openapi generate
 
 run:
 	$(GO) run .
@@ -50,6 +50,11 @@ bench:
 # (about 2 minutes; not part of `make test`). BENCH_HTTP_FLAGS="-rounds 8 -duration 3s" for more.
 bench-http:
 	$(GO) run ./bench/http $(BENCH_HTTP_FLAGS)
+
+# The store's read paths in-process (SQLite): ns, bytes and allocations per read; allocations
+# are the figure that does not move with the machine's load.
+bench-store:
+	$(GO) test ./framework/store -run '^$$' -bench Read -benchmem -count 1
 
 clean:
 	rm -rf bin data

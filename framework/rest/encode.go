@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/loopgo/loopgo/framework/filter"
@@ -26,16 +27,39 @@ type Instances struct {
 }
 
 // ISOTime formats t as JavaScript's Date.toISOString does.
-func ISOTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+func ISOTime(t time.Time) string { return t.UTC().Format(isoLayout) }
+
+// writeTime writes t as a JSON string in ISOTime's format.
+func writeTime(buf *bytes.Buffer, t time.Time) {
+	buf.WriteByte('"')
+	buf.Write(t.UTC().AppendFormat(buf.AvailableBuffer(), isoLayout))
+	buf.WriteByte('"')
+}
+
+// isoLayout is JavaScript's Date.toISOString format.
+const isoLayout = "2006-01-02T15:04:05.000Z"
+
+// bufferPool recycles encoding buffers: a response is written into a pooled buffer and copied
+// out once at its final size, instead of growing a new buffer step by step per response.
+var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer kept for reuse (a huge answer does not stay pinned).
+const maxPooledBuffer = 64 << 10
 
 // encode serialises a result value.
 func (e encoder) encode(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(256)
-	if err := e.value(&buf, v, false); err != nil {
+	buf := bufferPool.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			buf.Reset()
+			bufferPool.Put(buf)
+		}
+	}()
+	buf.Reset()
+	if err := e.value(buf, v, false); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return bytes.Clone(buf.Bytes()), nil
 }
 
 // EncodeJSON serialises v as the server answers it (records without hidden properties).
@@ -80,23 +104,19 @@ func (e encoder) value(buf *bytes.Buffer, v any, nested bool) error {
 	case bool:
 		buf.WriteString(strconv.FormatBool(x))
 	case int:
-		buf.WriteString(strconv.Itoa(x))
+		buf.Write(strconv.AppendInt(buf.AvailableBuffer(), int64(x), 10))
 	case int64:
-		buf.WriteString(strconv.FormatInt(x, 10))
+		buf.Write(strconv.AppendInt(buf.AvailableBuffer(), x, 10))
 	case float64:
 		writeFloat(buf, x)
 	case time.Time:
-		buf.WriteByte('"')
-		buf.WriteString(ISOTime(x))
-		buf.WriteByte('"')
+		writeTime(buf, x)
 	case *time.Time:
 		if x == nil {
 			buf.WriteString("null")
 			return nil
 		}
-		buf.WriteByte('"')
-		buf.WriteString(ISOTime(*x))
-		buf.WriteByte('"')
+		writeTime(buf, *x)
 	case map[string]any:
 		keys := make([]string, 0, len(x))
 		for k := range x {
@@ -141,11 +161,11 @@ func writeFloat(buf *bytes.Buffer, f float64) {
 		buf.WriteString("null")
 		return
 	}
+	format := byte('g')
 	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
-		buf.WriteString(strconv.FormatFloat(f, 'f', -1, 64))
-		return
+		format = 'f'
 	}
-	buf.WriteString(strconv.FormatFloat(f, 'g', -1, 64))
+	buf.Write(strconv.AppendFloat(buf.AvailableBuffer(), f, format, -1, 64))
 }
 
 func writeString(buf *bytes.Buffer, s string) {
@@ -185,9 +205,14 @@ func (e encoder) record(buf *bytes.Buffer, m *schema.Model, rec schema.Record, n
 	skip := func(k string) bool {
 		return m.IsHidden(k) || (nested && m.IsProtected(k))
 	}
+	declared := 0 // declared properties present in rec
 	for _, p := range m.Properties {
 		v, ok := rec[p.Name]
-		if !ok || skip(p.Name) {
+		if !ok {
+			continue
+		}
+		declared++
+		if skip(p.Name) {
 			continue
 		}
 		sep()
@@ -198,9 +223,11 @@ func (e encoder) record(buf *bytes.Buffer, m *schema.Model, rec schema.Record, n
 		}
 	}
 	var extra []string
-	for k := range rec {
-		if m.Property(k) == nil && !skip(k) {
-			extra = append(extra, k)
+	if declared < len(rec) {
+		for k := range rec {
+			if m.Property(k) == nil && !skip(k) {
+				extra = append(extra, k)
+			}
 		}
 	}
 	sort.Strings(extra)

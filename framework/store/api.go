@@ -39,6 +39,9 @@ type Store struct {
 	scopes sync.Map              // *schema.Relation -> parsed relation scope (*filter.Filter)
 
 	changes changeHub // who receives committed changes (changes.go)
+
+	selectHeads  sync.Map     // selectKey -> "SELECT cols FROM table WHERE " (sqltext.go)
+	selectHeadsN atomic.Int32 // entries in selectHeads, bounded by maxSelectHeads
 }
 
 // The exported methods are implemented in: open.go (Open, Close, Name, Dialect), tx.go (DB,

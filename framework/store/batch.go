@@ -129,7 +129,7 @@ func (s *Store) queryBatch(ctx context.Context, m *schema.Model, sel selection, 
 	if b.through != nil {
 		extra = 1
 	}
-	recs, tail, err := scanRecordsWith(rows, m, sel, extra)
+	recs, tail, err := scanRecordsWith(rows, m, sel, extra, 0)
 	if err != nil {
 		return nil, nil, s.dbError(fmt.Sprintf("read related rows of %s", tableName(m)), err)
 	}

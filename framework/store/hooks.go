@@ -52,17 +52,27 @@ func (s *Store) Observe(model, hook string, fn Hook) {
 	s.hooks.m[model][hook] = append(s.hooks.m[model][hook], fn)
 }
 
-// chain returns the hooks of a name for m and its ancestors, root first.
+// chain returns the hooks of a name for m and its ancestors, root first (nil when there are
+// none, without allocating: reads ask once per operation).
 func (r *hookRegistry) chain(m *schema.Model, hook string) []Hook {
-	var lineage []*schema.Model
-	for x := m; x != nil; x = x.Parent {
-		lineage = append(lineage, x)
-	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	var out []Hook
-	for i := len(lineage) - 1; i >= 0; i-- {
-		out = append(out, r.m[lineage[i].Name][hook]...)
+	if len(r.m) == 0 {
+		return nil
+	}
+	n := 0
+	for x := m; x != nil; x = x.Parent {
+		n += len(r.m[x.Name][hook])
+	}
+	if n == 0 {
+		return nil
+	}
+	// filled from the end: m's own hooks come last, its root's first
+	out := make([]Hook, n)
+	for x := m; x != nil; x = x.Parent {
+		hs := r.m[x.Name][hook]
+		n -= len(hs)
+		copy(out[n:], hs)
 	}
 	return out
 }
@@ -70,7 +80,12 @@ func (r *hookRegistry) chain(m *schema.Model, hook string) []Hook {
 // fire runs the hooks of hc.Hook for hc.Model in order; the first error aborts. A panicking
 // hook becomes a 500 error.
 func (s *Store) fire(ctx context.Context, hc *HookContext) error {
-	for _, fn := range s.hooks.chain(hc.Model, hc.Hook) {
+	return fireHooks(ctx, s.hooks.chain(hc.Model, hc.Hook), hc)
+}
+
+// fireHooks runs hooks (a chain) on hc in order; the first error aborts.
+func fireHooks(ctx context.Context, hooks []Hook, hc *HookContext) error {
+	for _, fn := range hooks {
 		if err := callHook(ctx, fn, hc); err != nil {
 			return err
 		}

@@ -36,19 +36,28 @@ func idCond(idp *schema.Property, v any) filter.Cond {
 	return &filter.Cmp{Property: idp.Name, Prop: idp, Op: filter.Eq, Value: v}
 }
 
-// andCond joins conditions, dropping nil ones.
+// andCond joins conditions, dropping nil ones (a single condition is returned as it is).
 func andCond(cs ...filter.Cond) filter.Cond {
-	var out filter.And
+	var (
+		one filter.Cond
+		n   int
+	)
+	for _, c := range cs {
+		if c != nil {
+			one, n = c, n+1
+		}
+	}
+	switch n {
+	case 0:
+		return nil
+	case 1:
+		return one
+	}
+	out := make(filter.And, 0, n)
 	for _, c := range cs {
 		if c != nil {
 			out = append(out, c)
 		}
-	}
-	switch len(out) {
-	case 0:
-		return nil
-	case 1:
-		return out[0]
 	}
 	return out
 }

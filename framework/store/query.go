@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"math"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -78,6 +77,18 @@ func (sel selection) columns(m *schema.Model) []clause.Column {
 	return cols
 }
 
+// width is the number of columns sel.columns returns.
+func (sel selection) width() int {
+	n := len(sel.props)
+	if sel.extra {
+		n++
+	}
+	if sel.onlyID {
+		n++
+	}
+	return n
+}
+
 // table returns a GORM handle on the model's table, bound to ctx (and its transaction).
 func (s *Store) table(ctx context.Context, m *schema.Model) *gorm.DB {
 	return s.readDB(ctx).Table(tableName(m))
@@ -107,21 +118,14 @@ func (s *Store) selectWith(ctx context.Context, m *schema.Model, f *filter.Filte
 	if err != nil {
 		return nil, err
 	}
-	q := s.table(ctx, m).Clauses(clause.Select{Columns: sel.columns(m)}, clause.Where{Exprs: []clause.Expression{where}})
-	q = q.Clauses(clause.OrderBy{Expression: orderExpr{terms: orderColumns(m, f.Order), dl: s.dl}})
-	if f.Limit > 0 || f.Skip > 0 {
-		limit := f.Limit
-		if limit <= 0 {
-			limit = math.MaxInt64 // OFFSET alone is not valid everywhere
-		}
-		q = q.Limit(limit).Offset(f.Skip)
-	}
-	rows, err := q.Rows()
+	b := s.builder(ctx, tableName(m))
+	b.writeSelect(s, m, sel, where, orderExpr{terms: orderColumns(m, f.Order), dl: s.dl}, f.Limit, f.Skip)
+	rows, err := b.query()
 	if err != nil {
 		return nil, s.dbError(fmt.Sprintf("select from %s", tableName(m)), err)
 	}
 	defer rows.Close()
-	recs, err := scanRecords(rows, m, sel)
+	recs, _, err := scanRecordsWith(rows, m, sel, 0, f.Limit)
 	if err != nil {
 		return nil, s.dbError(fmt.Sprintf("read rows of %s", tableName(m)), err)
 	}
@@ -162,7 +166,7 @@ func (o orderExpr) Build(b clause.Builder) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteQuoted(t.Column)
+		writeColumn(b, t.Column)
 		if t.Desc {
 			b.WriteString(" DESC")
 		}
@@ -170,27 +174,24 @@ func (o orderExpr) Build(b clause.Builder) {
 	}
 }
 
-// scanRecords converts rows (columns as sel.columns) to records.
-func scanRecords(rows *sql.Rows, m *schema.Model, sel selection) ([]schema.Record, error) {
-	recs, _, err := scanRecordsWith(rows, m, sel, 0)
-	return recs, err
-}
+// maxPresize is the largest result whose slice is sized from the query's limit up front.
+const maxPresize = 100
 
 // scanRecordsWith converts rows whose columns are sel.columns followed by extra more columns to
-// records, and returns the raw values of the extra columns of each row.
-func scanRecordsWith(rows *sql.Rows, m *schema.Model, sel selection, extra int) ([]schema.Record, [][]any, error) {
-	n := len(sel.columns(m))
+// records, and returns the raw values of the extra columns of each row. limit (0 = none) sizes
+// the result. Scanned values are kept as the driver returns them when they already have their
+// property's Go type (fromDB), so that a column costs no more allocations than the driver's.
+func scanRecordsWith(rows *sql.Rows, m *schema.Model, sel selection, extra, limit int) ([]schema.Record, [][]any, error) {
+	n := sel.width()
 	raw := make([]any, n+extra)
 	ptrs := make([]any, n+extra)
 	for i := range raw {
 		ptrs[i] = &raw[i]
 	}
-	recs := []schema.Record{}
+	recs := make([]schema.Record, 0, min(max(limit, 0), maxPresize))
 	var tails [][]any
 	for rows.Next() {
-		for i := range raw {
-			raw[i] = nil
-		}
+		clear(raw)
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, nil, fmt.Errorf("scan: %w", err)
 		}
@@ -250,8 +251,21 @@ func (s *Store) countWhere(ctx context.Context, m *schema.Model, where filter.Co
 	if err != nil {
 		return 0, err
 	}
+	b := s.builder(ctx, tableName(m))
+	b.writeCount(tableName(m), expr)
+	rows, err := b.query()
+	if err != nil {
+		return 0, s.dbError(fmt.Sprintf("count rows of %s", tableName(m)), err)
+	}
+	defer rows.Close()
 	var n int64
-	if err := s.table(ctx, m).Clauses(clause.Where{Exprs: []clause.Expression{expr}}).Count(&n).Error; err != nil {
+	if rows.Next() {
+		err = rows.Scan(&n)
+	}
+	if err == nil {
+		err = rows.Err()
+	}
+	if err != nil {
 		return 0, s.dbError(fmt.Sprintf("count rows of %s", tableName(m)), err)
 	}
 	return n, nil

@@ -112,13 +112,17 @@ func (s *Store) findRows(ctx context.Context, m *schema.Model, q *filter.Filter,
 	if err := s.include(ctx, m, recs, q.Include); err != nil {
 		return nil, nil, err
 	}
+	loaded := s.hooks.chain(m, HookLoaded)
 	for i, rec := range recs {
 		for _, k := range added {
 			delete(rec, k)
 		}
+		if len(loaded) == 0 {
+			continue
+		}
 		lc := newHC(m, HookLoaded, state)
 		lc.Data = rec
-		if err := s.fire(ctx, lc); err != nil {
+		if err := fireHooks(ctx, loaded, lc); err != nil {
 			return nil, nil, err
 		}
 		recs[i] = lc.Data
@@ -128,9 +132,16 @@ func (s *Store) findRows(ctx context.Context, m *schema.Model, q *filter.Filter,
 
 // access fires the "access" hooks and returns the (possibly replaced) query.
 func (s *Store) access(ctx context.Context, m *schema.Model, q *filter.Filter, state map[string]any) (*filter.Filter, error) {
+	hooks := s.hooks.chain(m, HookAccess)
+	if len(hooks) == 0 {
+		if q == nil {
+			return &filter.Filter{}, nil
+		}
+		return q, nil
+	}
 	hc := newHC(m, HookAccess, state)
 	hc.Query = q
-	if err := s.fire(ctx, hc); err != nil {
+	if err := fireHooks(ctx, hooks, hc); err != nil {
 		return nil, err
 	}
 	if hc.Query == nil {

@@ -83,8 +83,23 @@ func fromDB(p *schema.Property, raw any) (any, error) {
 	if raw == nil {
 		return nil, nil
 	}
-	if b, ok := raw.([]byte); ok {
-		raw = string(b)
+	// a value the driver returned with the property's Go type already is answered as it is,
+	// without boxing it again
+	switch x := raw.(type) {
+	case int64:
+		if isIntegerColumn(p) && (p.Generated || p.Type == schema.Integer) {
+			return raw, nil
+		}
+	case float64:
+		if p.Type == schema.Number && !isIntegerColumn(p) {
+			return raw, nil
+		}
+	case string:
+		if p.Type == schema.String {
+			return raw, nil
+		}
+	case []byte:
+		raw = string(x)
 	}
 	fail := func() (any, error) {
 		return nil, fmt.Errorf("column %s: cannot read %T as %s", colName(p), raw, p.Type)

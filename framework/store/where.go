@@ -139,6 +139,17 @@ func (s *Store) cmpExpr(t tableRef, m *schema.Model, x *filter.Cmp) (clause.Expr
 		return s.opExpr(o, x)
 	}
 	col := t.col(colName(p))
+	if p.Type != schema.Array && x.Value != nil {
+		switch x.Op {
+		case filter.Eq, "", filter.Gt, filter.Gte, filter.Lt, filter.Lte:
+			// the common comparisons of a column with a value, without the operand's set-up
+			dbv, err := s.toDB(p, x.Value)
+			if err != nil {
+				return nil, err
+			}
+			return compare(x.Op, col, dbv), nil
+		}
+	}
 	if p.Type == schema.Array && isMembership(x) {
 		// LoopBack: an array-valued property matches when any element matches.
 		return s.opExpr(operand{
@@ -260,15 +271,22 @@ func (o operand) order(op filter.Op, v any) (clause.Expression, error) {
 	if err != nil {
 		return nil, err
 	}
+	return compare(op, lhs, rhs), nil
+}
+
+// compare is lhs op rhs for eq (or ""), gt, gte, lt and lte; rhs is not nil.
+func compare(op filter.Op, lhs, rhs any) clause.Expression {
 	switch op {
+	case filter.Eq, "":
+		return clause.Eq{Column: lhs, Value: rhs}
 	case filter.Gt:
-		return clause.Gt{Column: lhs, Value: rhs}, nil
+		return clause.Gt{Column: lhs, Value: rhs}
 	case filter.Gte:
-		return clause.Gte{Column: lhs, Value: rhs}, nil
+		return clause.Gte{Column: lhs, Value: rhs}
 	case filter.Lt:
-		return clause.Lt{Column: lhs, Value: rhs}, nil
+		return clause.Lt{Column: lhs, Value: rhs}
 	}
-	return clause.Lte{Column: lhs, Value: rhs}, nil
+	return clause.Lte{Column: lhs, Value: rhs}
 }
 
 // in matches any of vs (a nil in vs matches NULL); an empty list matches nothing.

@@ -86,9 +86,6 @@ func (a *App) stampOwner(ctx context.Context, c *rest.Call) error {
 	return a.authorization.StampOwner(ctx, c)
 }
 
-// eachDataRecord calls fn for the call's body data: the object, or each object of an array.
-func eachDataRecord(c *rest.Call, fn func(rec map[string]any)) { c.EachDataRecord(fn) }
-
 // installOwnerGuards keeps the owner of records of models with `ownerFromToken` where only an
 // admin may move it: a "persist" hook on every write path (patch, replace, upserts, updateAll,
 // relation routes).

@@ -38,7 +38,7 @@ func (s *Service) guardServerOwnedFields(ctx context.Context, c *rest.Call) erro
 	// a password given as a bcrypt hash would skip the password policy and the cost floor:
 	// over REST a password is always plain text (Go code may still store an existing hash)
 	var hashErr error
-	eachDataRecord(c, func(rec map[string]any) {
+	c.EachDataRecord(func(rec map[string]any) {
 		v, has := rec["password"]
 		pw, isStr := v.(string)
 		switch {
@@ -63,7 +63,7 @@ func (s *Service) guardServerOwnedFields(ctx context.Context, c *rest.Call) erro
 			return nil
 		}
 	}
-	eachDataRecord(c, func(rec map[string]any) {
+	c.EachDataRecord(func(rec map[string]any) {
 		for _, k := range RESTOwned {
 			delete(rec, k)
 		}
@@ -151,18 +151,4 @@ func (s *Service) findByID(ctx context.Context, m *schema.Model, id any) (schema
 		return nil, fmt.Errorf("model %s is not attached to a datasource (add it to model-config.yaml) or the app is not set up yet", m.Name)
 	}
 	return st.FindByID(ctx, d, id, nil)
-}
-
-// eachDataRecord calls fn for the call's body data: the object, or each object of an array.
-func eachDataRecord(c *rest.Call, fn func(rec map[string]any)) {
-	switch d := c.Args["data"].(type) {
-	case map[string]any:
-		fn(d)
-	case []any:
-		for _, x := range d {
-			if rec, ok := x.(map[string]any); ok {
-				fn(rec)
-			}
-		}
-	}
 }

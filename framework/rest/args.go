@@ -36,6 +36,9 @@ const maxDataDepth = 32
 func (s *Server) Body(ec echo.Context) (any, error) { return s.body(ec) }
 
 func (s *Server) body(ec echo.Context) (any, error) {
+	if req := ec.Request(); req.Body == nil || req.Method == http.MethodGet || req.Method == http.MethodHead {
+		return nil, nil // nothing is read: nothing to keep for a second look
+	}
 	if r, ok := ec.Get(bodyKey).(*bodyResult); ok {
 		return r.v, r.err
 	}

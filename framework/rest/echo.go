@@ -46,7 +46,8 @@ func NewEcho(o EchoOptions) *echo.Echo {
 	if o.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
-	e.Use(middleware.RequestID())
+	ids := newRequestIDs()
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: ids.id}))
 	if o.RequestLog {
 		e.Use(RequestLogger(o.Logger, o.RequestLogLevel))
 	}

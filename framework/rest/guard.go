@@ -66,7 +66,7 @@ func (c *Call) guardResult(ctx context.Context, res any) error {
 	if !ok || c.srv == nil || c.srv.opts.Models == nil {
 		return nil
 	}
-	g := &includeGuard{models: c.srv.opts.Models, perRecord: map[*schema.Model]bool{}, decided: map[*schema.Model]map[string]bool{}}
+	g := &includeGuard{models: c.srv.opts.Models} // its maps are made when a nested record is met
 	switch x := res.(type) {
 	case Instance:
 		return g.walk(ctx, c, rc, x.Model, []schema.Record{x.Rec})
@@ -145,6 +145,9 @@ func (g *includeGuard) readable(ctx context.Context, c *Call, rc ReadChecker, m 
 			return false, err
 		}
 		denied = err != nil
+		if g.perRecord == nil {
+			g.perRecord = map[*schema.Model]bool{}
+		}
 		g.perRecord[m] = denied
 	}
 	if !denied {
@@ -155,6 +158,9 @@ func (g *includeGuard) readable(ctx context.Context, c *Call, rc ReadChecker, m 
 		return false, nil
 	}
 	id := schema.IDString(rec[idp.Name])
+	if g.decided == nil {
+		g.decided = map[*schema.Model]map[string]bool{}
+	}
 	if g.decided[m] == nil {
 		g.decided[m] = map[string]bool{}
 	}

@@ -27,6 +27,20 @@ type hookEntry struct {
 type hookSet struct {
 	mu      sync.RWMutex
 	entries []hookEntry
+	gen     uint64   // bumped by every add: matched lists of older generations are stale
+	matched sync.Map // hookKey -> matchedHooks: the hooks matching a method, in order
+}
+
+// hookKey names the hooks of one kind that match one method.
+type hookKey struct {
+	kind   hookKind
+	method *Method
+}
+
+// matchedHooks is the ordered list of hooks matching a method, as of generation gen.
+type matchedHooks struct {
+	gen uint64
+	fns []RemoteHook
 }
 
 // BeforeRemote registers fn before methods matching pattern ("Note.create", "Note.prototype.*",
@@ -43,21 +57,35 @@ func (h *hookSet) add(kind hookKind, pattern string, fn RemoteHook) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.entries = append(h.entries, hookEntry{kind: kind, pattern: strings.Split(pattern, "."), fn: fn})
+	h.gen++
+}
+
+// forMethod returns the hooks of kind matching m, in registration order; the patterns are
+// matched once per method and generation of the set, not on every call.
+func (h *hookSet) forMethod(kind hookKind, m *Method) []RemoteHook {
+	h.mu.RLock()
+	entries, gen := h.entries, h.gen
+	h.mu.RUnlock()
+	key := hookKey{kind, m}
+	if v, ok := h.matched.Load(key); ok {
+		if mh := v.(matchedHooks); mh.gen == gen {
+			return mh.fns
+		}
+	}
+	name := strings.Split(m.StringName(), ".")
+	var fns []RemoteHook
+	for _, e := range entries {
+		if e.kind == kind && matchPattern(e.pattern, name) {
+			fns = append(fns, e.fn)
+		}
+	}
+	h.matched.Store(key, matchedHooks{gen: gen, fns: fns})
+	return fns
 }
 
 func (h *hookSet) run(ctx context.Context, kind hookKind, c *Call) error {
-	h.mu.RLock()
-	entries := h.entries
-	h.mu.RUnlock()
-	if len(entries) == 0 {
-		return nil
-	}
-	name := strings.Split(c.Method.StringName(), ".")
-	for _, e := range entries {
-		if e.kind != kind || !matchPattern(e.pattern, name) {
-			continue
-		}
-		if err := e.fn(ctx, c); err != nil {
+	for _, fn := range h.forMethod(kind, c.Method) {
+		if err := fn(ctx, c); err != nil {
 			if kind == errorHook {
 				c.Err = err
 				continue

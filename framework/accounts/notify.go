@@ -34,9 +34,13 @@ func refuseBulkIdentityChange(c *rest.Call) error {
 	return nil
 }
 
+// noticeKey is the type of the keys under which a call keeps what its change notice needs
+// (rest.Call.Value): typed, so that no application key in Call.State can meet them.
+type noticeKey int
+
 const (
-	stateOldEmail   = "loopgo.oldEmail"
-	stateChangeText = "loopgo.changeText"
+	stateOldEmail   noticeKey = iota // the email before the change
+	stateChangeText                  // what changed, in words
 )
 
 // guardEmailChange runs before REST writes to a user model that change its email: the caller must
@@ -87,9 +91,9 @@ func (s *Service) guardEmailChange(ctx context.Context, c *rest.Call) error {
 	oldName, _ := current["username"].(string)
 	var changes []string
 	if hasName && newName != oldName && old != "" {
-		c.State[stateOldEmail] = old
+		c.SetValue(stateOldEmail, old)
 		changes = append(changes, fmt.Sprintf("The username of your account was changed to %s.", newName))
-		c.State[stateChangeText] = strings.Join(changes, " ")
+		c.SetValue(stateChangeText, strings.Join(changes, " "))
 	}
 	if !hasEmail || old == newEmail {
 		return nil
@@ -104,17 +108,17 @@ func (s *Service) guardEmailChange(ctx context.Context, c *rest.Call) error {
 			"Log in again to change the email address (the session must be less than %d seconds old)", within)
 	}
 	if old != "" {
-		c.State[stateOldEmail] = old
+		c.SetValue(stateOldEmail, old)
 		changes = append(changes, fmt.Sprintf("The email address of your account was changed to %s.", newEmail))
-		c.State[stateChangeText] = strings.Join(changes, " ")
+		c.SetValue(stateChangeText, strings.Join(changes, " "))
 	}
 	return nil
 }
 
 // notifyEmailChange tells the (old) address that the email or username of the account changed.
 func (s *Service) notifyEmailChange(ctx context.Context, c *rest.Call) error {
-	old, ok := c.State[stateOldEmail].(string)
-	change, _ := c.State[stateChangeText].(string)
+	old, ok := c.Value(stateOldEmail).(string)
+	change, _ := c.Value(stateChangeText).(string)
 	if !ok || change == "" || !SettingsOf(c.Method.Model).NotifyChanges {
 		return nil
 	}
